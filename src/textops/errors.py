@@ -1,0 +1,91 @@
+"""The textops exception tree.
+
+Every error a user can cause derives from :class:`TextopsError`. The CLI prints
+``error: <message>`` for these and exits non-zero; anything else is a bug and
+keeps its traceback.
+
+::
+
+    TextopsError
+    ├── ConfigError           textops.yaml, --set overrides, step parameters
+    ├── InputError            bad raw data: the store is left as it was
+    │   └── DataError         a file or column that cannot be used as given
+    ├── ValidationError       a dataset version failed the baseline's hard checks
+    ├── StoreError            the store URL cannot be read, written or locked
+    ├── EnvironmentError_     a step's environment file is not satisfied
+    ├── StepError             a step failed; names the step and the cause
+    ├── TrackingError         the tracking backend or registry refused a call
+    ├── ModelError            training, export or the ONNX parity check failed
+    └── ServingError          the scoring service cannot load or score
+"""
+
+from __future__ import annotations
+
+
+class TextopsError(Exception):
+    """Base of every error a user can cause or fix.
+
+    ``hint`` is the one-line fix, printed after the message.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n  fix: {self.hint}"
+        return self.message
+
+
+class ConfigError(TextopsError):
+    """The pipeline definition or an override is invalid."""
+
+    exit_code = 2
+
+
+class InputError(TextopsError):
+    """The raw input cannot be used. Nothing has been written to the store."""
+
+    exit_code = 3
+
+
+class DataError(InputError):
+    """A file, column or set of rows in the input is unusable as given."""
+
+
+class ValidationError(TextopsError):
+    """A dataset failed a hard check of the baseline profile."""
+
+    exit_code = 4
+
+
+class StoreError(TextopsError):
+    """The store cannot be reached, written or locked."""
+
+    exit_code = 5
+
+
+class EnvironmentError_(TextopsError):  # noqa: N801 - avoid shadowing the builtin
+    """The interpreter does not satisfy a step's environment file."""
+
+    exit_code = 6
+
+
+class StepError(TextopsError):
+    """A step failed; the message names the step."""
+
+
+class TrackingError(TextopsError):
+    """The tracking server or model registry refused a call."""
+
+
+class ModelError(TextopsError):
+    """Training, export or the ONNX parity check failed."""
+
+
+class ServingError(TextopsError):
+    """The scoring service cannot load a model or score a request."""

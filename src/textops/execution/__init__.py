@@ -1,0 +1,1 @@
+"""Running the step graph: runner, cache keys and executors."""

@@ -1,0 +1,1 @@
+"""Models: scikit-learn candidates, the torch network, ONNX export, metrics."""

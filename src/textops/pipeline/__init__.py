@@ -1,0 +1,1 @@
+"""Pipeline definitions: the step registry and the step graph. No I/O here."""
