@@ -60,6 +60,8 @@ class StepSpec:
     environment: str
     data: DataScope
     description: str
+    #: extra content the cache key must cover (e.g. the raw files an ingest reads)
+    fingerprint: Callable[[Any, PipelineConfig], str] | None = None
 
 
 @dataclass
@@ -93,6 +95,7 @@ def step(
     compute: str = "local",
     environment: str = "data",
     data: DataScope = "full",
+    fingerprint: Callable[[Any, PipelineConfig], str] | None = None,
 ) -> Callable[[Callable[[StepContext], Mapping[str, Any]]], StepSpec]:
     """Declare a function as the step kind ``kind`` (see the module docstring)."""
 
@@ -108,6 +111,7 @@ def step(
             environment=environment,
             data=data,
             description=doc[0] if doc else "",
+            fingerprint=fingerprint,
         )
 
     return wrap

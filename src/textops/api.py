@@ -1,0 +1,93 @@
+"""The Python API. Every CLI command is a thin wrapper around one function here."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from textops.config.loader import CONFIG_FILE, load_config
+from textops.config.schema import PipelineConfig
+from textops.errors import ConfigError
+from textops.execution.records import RunRecord
+from textops.execution.runner import Event, RunOptions, run_pipeline
+
+
+def init_project(folder: str | Path = ".", *, force: bool = False) -> list[Path]:
+    """Write a commented ``textops.yaml`` and the default environment files."""
+    from textops.config.template import TEMPLATE
+    from textops.envs.check import PACKAGED
+
+    folder = Path(folder)
+    config_file = folder / CONFIG_FILE
+    if config_file.exists() and not force:
+        raise ConfigError(f"'{config_file}' already exists", hint="use --force to overwrite it")
+    folder.mkdir(parents=True, exist_ok=True)
+    config_file.write_text(TEMPLATE, encoding="utf-8")
+    written = [config_file]
+    (folder / "environments").mkdir(exist_ok=True)
+    for source in sorted(PACKAGED.glob("*.yml")):
+        target = folder / "environments" / source.name
+        if force or not target.exists():
+            shutil.copyfile(source, target)
+            written.append(target)
+    return written
+
+
+def write_demo(landing: str | Path = "landing", later: str | Path = "demo-drops", *,
+               rows: int = 3000, seed: int = 7) -> dict[str, Path]:
+    """Write the demo drops: drop 1 into ``landing``, drops 2 and 3 into ``later``."""
+    from textops.demo import write_demo as _write
+
+    return _write(landing, later, rows=rows, seed=seed)
+
+
+def config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> PipelineConfig:
+    """The resolved pipeline definition."""
+    return load_config(path, overrides=list(overrides))
+
+
+def run(
+    path: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    only: str | None = None,
+    from_step: str | None = None,
+    force: bool = False,
+    on_event: Event | None = None,
+) -> RunRecord:
+    """Run the pipeline; see :func:`textops.execution.runner.run_pipeline`."""
+    resolved = load_config(path, overrides=list(overrides))
+    return run_pipeline(
+        resolved, RunOptions(only=only, from_step=from_step, force=force), on_event=on_event
+    )
+
+
+def graph(path: str | Path | None = None, overrides: Sequence[str] = ()) -> list[dict[str, str]]:
+    """The step graph as rows (step, inputs, compute, environment, data), without running it."""
+    from textops.pipeline.graph import build_graph, describe
+
+    return describe(build_graph(load_config(path, overrides=list(overrides))))
+
+
+def list_datasets(path: str | Path | None = None, overrides: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Every committed version of every dataset in the store, oldest first."""
+    from textops.store import Store
+    from textops.store.datasets import DatasetRepository
+
+    resolved = load_config(path, overrides=list(overrides))
+    repo = DatasetRepository(Store(resolved.store.url))
+    return [m for name in repo.names() for m in repo.versions(name)]
+
+
+def show_dataset(
+    version: str | None = None, path: str | Path | None = None, overrides: Sequence[str] = (),
+    *, name: str | None = None,
+) -> dict[str, Any]:
+    """One version's manifest (by id, id prefix, sequence number or ``latest``)."""
+    from textops.store import Store
+    from textops.store.datasets import DatasetRepository
+
+    resolved = load_config(path, overrides=list(overrides))
+    return DatasetRepository(Store(resolved.store.url)).resolve(name or resolved.data.name, version)

@@ -1,0 +1,159 @@
+"""The ``textops`` command line: parse, call :mod:`textops.api`, map errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from textops import api
+from textops.errors import TextopsError
+
+app = typer.Typer(
+    help="textops: raw labelled text to a registered, served, monitored model.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+datasets_app = typer.Typer(help="Dataset versions in the store.", no_args_is_help=True)
+app.add_typer(datasets_app, name="datasets")
+
+console = Console()
+err_console = Console(stderr=True)
+_state: dict[str, Any] = {"config": None, "overrides": [], "debug": False}
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", help="Pipeline definition (default ./textops.yaml).")
+]
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", "-s", help="Override a key: --set data.split.seed=7.")
+]
+
+
+@app.callback()
+def _global(
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    _state.update(config=config, overrides=list(set_ or []), debug=debug)
+
+
+def _config_args() -> tuple[Path | None, list[str]]:
+    return _state["config"], _state["overrides"]
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Project folder.")] = Path("."),
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+) -> None:
+    """Write a commented textops.yaml and the environment files."""
+    for path in api.init_project(folder, force=force):
+        console.print(f"wrote {path}")
+
+
+@app.command()
+def demo(
+    landing: Annotated[Path, typer.Option(help="Folder the default config reads.")] = Path("landing"),
+    later: Annotated[Path, typer.Option(help="Folder for the later drops.")] = Path("demo-drops"),
+    rows: Annotated[int, typer.Option(min=100, help="Rows per drop.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Write the demo drops: a clean drop 1 in the landing folder, drops 2 and 3 beside it."""
+    paths = api.write_demo(landing, later, rows=rows, seed=seed)
+    console.print(f"drop 1 (clean)            -> {paths['drop1']}")
+    console.print(f"drop 2 (drift)            -> {paths['drop2']}")
+    console.print(f"drop 3 (must be refused)  -> {paths['drop3']}")
+    console.print("\nnext: textops run")
+    console.print(f"then: mv {paths['drop2']} {landing}/ && textops run   # class balance and sentiment drift")
+    console.print(f"then: mv {paths['drop3']} {landing}/ && textops run   # refused by validation")
+
+
+@app.command()
+def run(
+    only: Annotated[str | None, typer.Option(help="Run only this step (upstream from the cache).")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Re-run this step and all after it.")] = None,
+    force: Annotated[bool, typer.Option(help="Ignore the cache.")] = False,
+) -> None:
+    """Run the pipeline."""
+    from textops.execution.records import StepRecord
+
+    def on_event(event: str, step: StepRecord) -> None:
+        if event == "start":
+            console.print(f"[bold]{step.name}[/] ...", highlight=False)
+        else:
+            mark = "[green]cached[/]" if step.cache_hit else "[green]done[/]"
+            console.print(f"[bold]{step.name}[/] {mark} in {step.wall_seconds:.2f} s", highlight=False)
+
+    config, overrides = _config_args()
+    record = api.run(config, overrides, only=only, from_step=from_, force=force, on_event=on_event)
+    table = Table("step", "status", "cache", "wall s", "runner s", title=f"run {record.run_id}")
+    for step in record.steps:
+        table.add_row(
+            step.name, step.status, "hit" if step.cache_hit else "-",
+            f"{step.wall_seconds:.2f}", f"{step.overhead_seconds:.3f}",
+        )
+    console.print(table)
+    if record.dataset:
+        console.print(f"dataset {record.dataset['name']}@{record.dataset['version']}")
+    if record.tracking_uri:
+        console.print(f"tracking {record.tracking_uri} (run {record.mlflow_run_id})")
+
+
+@app.command()
+def graph(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print the step graph with each step's inputs, compute, environment and data."""
+    rows = api.graph(*_config_args())
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    table = Table("step", "uses", "after", "inputs", "compute", "environment", "data")
+    for row in rows:
+        table.add_row(*(row[k] for k in ("step", "uses", "after", "inputs", "compute", "environment", "data")))
+    console.print(table)
+
+
+@datasets_app.command("list")
+def datasets_list() -> None:
+    """List every dataset version, oldest first."""
+    table = Table("dataset", "#", "version", "created", "train", "test", "parent")
+    for m in api.list_datasets(*_config_args()):
+        table.add_row(
+            m["name"], str(m["sequence"]), m["version"], m["created"][:19],
+            str(m["parts"]["train"]["rows"]), str(m["parts"]["test"]["rows"]), m["parent"] or "-",
+        )
+    console.print(table)
+
+
+@datasets_app.command("show")
+def datasets_show(
+    version: Annotated[str, typer.Argument(help="Version id, prefix, sequence number or 'latest'.")] = "latest",
+    name: Annotated[str | None, typer.Option(help="Dataset name (default data.name).")] = None,
+) -> None:
+    """Print one version's manifest."""
+    console.print_json(json.dumps(api.show_dataset(version, *_config_args(), name=name)))
+
+
+def main() -> None:
+    try:
+        app()
+    except TextopsError as exc:
+        if _state["debug"]:
+            raise
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

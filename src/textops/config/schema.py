@@ -1,0 +1,160 @@
+"""The schema of ``textops.yaml``. Unknown keys are refused everywhere."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SplitConfig(Strict):
+    """How a drop without a split column is split, and how subsets are drawn."""
+
+    test_fraction: float = Field(0.2, gt=0.0, lt=1.0)
+    subset_fraction: float = Field(0.2, gt=0.0, le=1.0)
+    stratified: bool = True
+    seed: int = 42
+
+
+class DataConfig(Strict):
+    """Where raw drops land and how their columns map to ``text``/``label``."""
+
+    name: str = "demo"
+    source: str = "landing"
+    format: Literal["auto", "csv", "parquet", "jsonl"] = "auto"
+    text_column: str = "text"
+    label_column: str = "label"
+    id_column: str | None = None
+    split_column: str | None = None
+    split: SplitConfig = SplitConfig()
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_path_segment(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(
+                f"'{value}' is not a valid dataset name: use letters, digits, '_' and '-', "
+                "starting with a letter"
+            )
+        return value
+
+
+class StoreConfig(Strict):
+    url: str = ".textops"
+
+
+class TrackingConfig(Strict):
+    """MLflow. ``uri`` unset: ``MLFLOW_TRACKING_URI``, else SQLite inside the store."""
+
+    enabled: bool = True
+    uri: str | None = None
+    experiment: str = "textops"
+
+
+class ComputeTarget(Strict):
+    """Where a step's work runs: in process, or on a Dask cluster."""
+
+    kind: Literal["local", "dask"] = "local"
+    address: str | None = None
+    n_workers: int = Field(2, ge=1)
+    threads_per_worker: int = Field(1, ge=1)
+    memory_limit: str | None = "4GiB"
+    resources: dict[str, float] = Field(default_factory=dict)
+    device: Literal["auto", "cpu", "cuda"] = "cpu"
+
+
+def _default_compute() -> dict[str, ComputeTarget]:
+    return {
+        "local": ComputeTarget(kind="local"),
+        "cluster": ComputeTarget(kind="dask", n_workers=2, memory_limit="6GiB"),
+        "gpu": ComputeTarget(kind="local", device="auto"),
+    }
+
+
+class EnvironmentsConfig(Strict):
+    """Environment files per name, and how they are enforced."""
+
+    mode: Literal["current", "off"] = "current"
+    files: dict[str, str] = Field(
+        default_factory=lambda: {
+            "data": "environments/data.yml",
+            "sklearn": "environments/sklearn.yml",
+            "torch": "environments/torch.yml",
+        }
+    )
+
+
+class StepConfig(Strict):
+    """One node of the graph."""
+
+    name: str
+    uses: str
+    inputs: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+    compute: str | None = None
+    environment: str | None = None
+    data: Literal["raw", "full", "subset", "all"] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(
+                f"'{value}' is not a valid step name: it must contain only letters, digits, "
+                "'_' and '-', starting with a letter"
+            )
+        return value
+
+    @field_validator("inputs")
+    @classmethod
+    def _refs_are_step_dot_output(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, ref in value.items():
+            if ref.count(".") != 1 or not all(ref.split(".")):
+                raise ValueError(
+                    f"input '{key}: {ref}' must name an upstream output as 'step.output'"
+                )
+        return value
+
+
+class PipelineConfig(Strict):
+    """The whole definition: data, store, tracking, compute, environments, steps."""
+
+    project: str = "textops"
+    data: DataConfig = DataConfig()
+    store: StoreConfig = StoreConfig()
+    tracking: TrackingConfig = TrackingConfig()
+    compute: dict[str, ComputeTarget] = Field(default_factory=_default_compute)
+    environments: EnvironmentsConfig = EnvironmentsConfig()
+    steps: list[StepConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _steps_are_unique_and_targets_exist(self) -> PipelineConfig:
+        seen: set[str] = set()
+        for i, step in enumerate(self.steps):
+            if step.name in seen:
+                raise ValueError(f"steps[{i}]: the step name '{step.name}' is used twice")
+            seen.add(step.name)
+            if step.compute is not None and step.compute not in self.compute:
+                raise ValueError(
+                    f"steps[{i}] '{step.name}': compute '{step.compute}' is not defined; "
+                    f"known targets: {', '.join(sorted(self.compute))}"
+                )
+            if step.environment is not None and step.environment not in self.environments.files:
+                raise ValueError(
+                    f"steps[{i}] '{step.name}': environment '{step.environment}' is not defined; "
+                    f"known: {', '.join(sorted(self.environments.files))}"
+                )
+        return self
+
+    def step(self, name: str) -> StepConfig:
+        for candidate in self.steps:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)

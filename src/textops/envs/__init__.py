@@ -1,0 +1,1 @@
+"""Step environments: conda-format files and checks of the running interpreter."""

@@ -1,0 +1,1 @@
+"""One module per pipeline step, gluing the library modules together."""

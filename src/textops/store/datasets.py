@@ -1,0 +1,108 @@
+"""Immutable, content-addressed dataset versions.
+
+Layout: ``datasets/<name>/<version>/{train,test,train_subset,test_subset}.parquet``
+and ``manifest.json``. A version exists once its manifest exists: on a local
+store the whole folder is written under a temporary name and renamed into place;
+on an object store the manifest is written last. Versions are never rewritten.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from textops.errors import StoreError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from textops.store.store import Store
+
+PARTS = ("train", "test", "train_subset", "test_subset")
+
+
+class DatasetRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def names(self) -> list[str]:
+        return [n for n in self.store.listdir("datasets") if not n.startswith(".")]
+
+    def versions(self, name: str) -> list[dict[str, Any]]:
+        """Manifests of every committed version of ``name``, oldest first."""
+        manifests = []
+        for version in self.store.listdir("datasets", name):
+            if version.startswith(".") or not self.store.exists(
+                "datasets", name, version, "manifest.json"
+            ):
+                continue
+            manifests.append(self.store.read_json("datasets", name, version, "manifest.json"))
+        return sorted(manifests, key=lambda m: (m.get("sequence", 0), m.get("created", "")))
+
+    def latest(self, name: str) -> dict[str, Any] | None:
+        versions = self.versions(name)
+        return versions[-1] if versions else None
+
+    def exists(self, name: str, version: str) -> bool:
+        return self.store.exists("datasets", name, version, "manifest.json")
+
+    def manifest(self, name: str, version: str) -> dict[str, Any]:
+        if not self.exists(name, version):
+            known = ", ".join(m["version"] for m in self.versions(name)) or "none"
+            raise StoreError(
+                f"dataset '{name}' has no version '{version}' (versions: {known})",
+                hint="'textops datasets list' shows what exists",
+            )
+        return dict(self.store.read_json("datasets", name, version, "manifest.json"))
+
+    def resolve(self, name: str, version: str | None) -> dict[str, Any]:
+        """A manifest by version id, unique id prefix, sequence number or ``latest``."""
+        versions = self.versions(name)
+        if not versions:
+            raise StoreError(f"dataset '{name}' has no versions yet", hint="run 'textops run' first")
+        if version in (None, "latest"):
+            return versions[-1]
+        matches = [
+            m
+            for m in versions
+            if m["version"].startswith(str(version)) or str(m.get("sequence")) == str(version)
+        ]
+        if len(matches) != 1:
+            raise StoreError(
+                f"dataset '{name}': '{version}' matches {len(matches)} versions",
+                hint="give more characters of the version id, or its sequence number",
+            )
+        return matches[0]
+
+    def load(self, ref: dict[str, Any], part: str, *, columns: list[str] | None = None) -> pl.DataFrame:
+        """One part (train, test, train_subset, test_subset) of a version as Polars."""
+        import polars as pl
+
+        if part not in PARTS:
+            raise ValueError(f"part must be one of {PARTS}, got {part!r}")
+        data = self.store.read_bytes("datasets", ref["name"], ref["version"], f"{part}.parquet")
+        return pl.read_parquet(io.BytesIO(data), columns=columns)
+
+    def write(self, manifest: dict[str, Any], parts: dict[str, pl.DataFrame]) -> bool:
+        """Commit a new version; False (and nothing written) if it already exists."""
+        name, version = manifest["name"], manifest["version"]
+        if self.exists(name, version):
+            return False
+        encoded = {}
+        for part in PARTS:
+            buffer = io.BytesIO()
+            parts[part].write_parquet(buffer, compression="zstd", statistics=True)
+            encoded[part] = buffer.getvalue()
+        staging = f".staging-{version}-{uuid.uuid4().hex[:8]}" if self.store.is_local else version
+        try:
+            for part, data in encoded.items():
+                self.store.write_bytes(data, "datasets", name, staging, f"{part}.parquet")
+            self.store.write_json(manifest, "datasets", name, staging, "manifest.json")
+            if staging != version:
+                self.store.move(("datasets", name, staging), ("datasets", name, version))
+        except BaseException:
+            if staging != version:
+                self.store.remove("datasets", name, staging)
+            raise
+        return True

@@ -1,0 +1,136 @@
+"""One root URL through fsspec, with atomic writes.
+
+Local folders get write-to-temporary-then-rename; object stores get one PUT per
+object (atomic per object), and multi-file records are committed by writing
+their manifest last. Paths given to this class are relative to the root and use
+'/' separators.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import uuid
+from pathlib import Path
+from typing import Any
+
+from textops.errors import StoreError
+
+
+class Store:
+    """A store rooted at ``url`` (a folder or an fsspec URL such as ``s3://bucket/x``)."""
+
+    def __init__(self, url: str) -> None:
+        import fsspec
+
+        self.url = url
+        try:
+            self.fs, self.root = fsspec.core.url_to_fs(url)
+        except (ImportError, ValueError) as exc:
+            raise StoreError(
+                f"store URL '{url}' cannot be opened: {exc}",
+                hint="install the fsspec backend for its scheme (e.g. s3fs, adlfs, gcsfs)",
+            ) from exc
+        self.is_local = "file" in _protocols(self.fs)
+        if self.is_local:
+            self.root = os.path.abspath(self.root)
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    # -- paths -------------------------------------------------------------------------
+    def path(self, *parts: str) -> str:
+        """Absolute path inside the filesystem for a store-relative path."""
+        return posixpath.join(self.root, *parts) if parts else self.root
+
+    def local_path(self, *parts: str) -> Path:
+        """A local ``Path`` for this store location; only for local stores."""
+        if not self.is_local:
+            raise StoreError(f"store '{self.url}' is not a local folder")
+        return Path(self.path(*parts))
+
+    def exists(self, *parts: str) -> bool:
+        return bool(self.fs.exists(self.path(*parts)))
+
+    def listdir(self, *parts: str) -> list[str]:
+        """Names (not paths) directly under a folder; empty when it does not exist."""
+        target = self.path(*parts)
+        if not self.fs.exists(target):
+            return []
+        return sorted(posixpath.basename(p.rstrip("/")) for p in self.fs.ls(target, detail=False))
+
+    # -- reads -------------------------------------------------------------------------
+    def read_bytes(self, *parts: str) -> bytes:
+        try:
+            return bytes(self.fs.cat_file(self.path(*parts)))
+        except FileNotFoundError:
+            raise StoreError(f"'{posixpath.join(*parts)}' does not exist in store '{self.url}'") from None
+
+    def read_text(self, *parts: str) -> str:
+        return self.read_bytes(*parts).decode("utf-8")
+
+    def read_json(self, *parts: str) -> Any:
+        return json.loads(self.read_bytes(*parts))
+
+    # -- writes ------------------------------------------------------------------------
+    def write_bytes(self, data: bytes, *parts: str) -> None:
+        """Write ``data`` atomically: readers see the old file or the new one, never half."""
+        target = self.path(*parts)
+        try:
+            if self.is_local:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                temporary = f"{target}.tmp-{uuid.uuid4().hex}"
+                with open(temporary, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, target)
+            else:
+                self.fs.pipe_file(target, data)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write '{posixpath.join(*parts)}' in store '{self.url}': {exc}",
+                hint="check the store URL and its permissions (store.url in textops.yaml)",
+            ) from exc
+
+    def write_text(self, text: str, *parts: str) -> None:
+        self.write_bytes(text.encode("utf-8"), *parts)
+
+    def write_json(self, obj: Any, *parts: str) -> None:
+        self.write_bytes(json.dumps(obj, indent=2, sort_keys=True, default=str).encode(), *parts)
+
+    def remove(self, *parts: str) -> None:
+        target = self.path(*parts)
+        if self.fs.exists(target):
+            self.fs.rm(target, recursive=True)
+
+    def move(self, source: tuple[str, ...], target: tuple[str, ...]) -> None:
+        """Rename a file or folder (atomic on a local store)."""
+        if self.is_local:
+            os.replace(self.path(*source), self.path(*target))
+        else:
+            self.fs.mv(self.path(*source), self.path(*target), recursive=True)
+
+    def check_writable(self) -> None:
+        """Fail early, without writing anything, when the root cannot be created or written."""
+        if not self.is_local:
+            return
+        probe = Path(self.root)
+        while not probe.exists():
+            if probe.parent == probe:
+                break
+            probe = probe.parent
+        if probe.exists() and not probe.is_dir():
+            raise StoreError(
+                f"store '{self.url}' cannot be created: '{probe}' is a file, not a folder",
+                hint="point store.url at a folder (textops.yaml or --set store.url=PATH)",
+            )
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise StoreError(
+                f"store '{self.url}' is not writable: no write permission on '{probe}'",
+                hint="choose a writable folder with --set store.url=PATH",
+            )
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)

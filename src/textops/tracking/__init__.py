@@ -1,0 +1,1 @@
+"""Tracking: an interface, an MLflow backend and an in-memory double for tests."""

@@ -1,0 +1,127 @@
+"""The MLflow tracking backend (``MlflowClient``: explicit run ids, no global state).
+
+Everything is logged with ``log_batch`` in chunks under MLflow's limits: on
+SQLite each call costs milliseconds, so one call per value would dominate a run.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from textops.errors import ConfigError, TrackingError
+from textops.tracking.base import now_ms
+
+_MAX_PARAMS, _MAX_METRICS, _MAX_TAGS, _MAX_PARAM_LEN = 100, 1000, 100, 6000
+
+
+def resolve_tracking_uri(configured: str | None, store: Any) -> str:
+    """Config ``tracking.uri``, else ``MLFLOW_TRACKING_URI``, else SQLite inside the store."""
+    if configured:
+        return configured
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        return os.environ["MLFLOW_TRACKING_URI"]
+    if not store.is_local:
+        raise ConfigError(
+            f"store '{store.url}' is not a local folder, so it cannot hold the SQLite tracking database",
+            hint="set tracking.uri (or MLFLOW_TRACKING_URI) to your MLflow server",
+        )
+    return f"sqlite:///{store.path('mlflow.db')}"
+
+
+class MlflowTracker:
+    def __init__(self, tracking_uri: str, experiment: str, *, artifact_location: str | None = None) -> None:
+        import logging
+
+        from mlflow.tracking import MlflowClient
+
+        # MLflow announces schema creation at INFO on every new store: keep the CLI quiet
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        self.tracking_uri = tracking_uri
+        if tracking_uri.startswith("sqlite:///"):
+            Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.client = MlflowClient(tracking_uri=tracking_uri)
+            found = self.client.get_experiment_by_name(experiment)
+            if found is None:
+                self.experiment_id = self.client.create_experiment(
+                    experiment, artifact_location=artifact_location
+                )
+            else:
+                self.experiment_id = found.experiment_id
+        except Exception as exc:  # noqa: BLE001 - MLflow raises many types; translate once
+            raise TrackingError(
+                f"MLflow at '{tracking_uri}' refused to open experiment '{experiment}': {exc}",
+                hint="check tracking.uri / MLFLOW_TRACKING_URI, or --set tracking.enabled=false",
+            ) from exc
+
+    def create_run(
+        self, name: str, *, parent_id: str | None = None, tags: Mapping[str, str] | None = None,
+        start_time_ms: int | None = None,
+    ) -> str:
+        all_tags = {k: str(v) for k, v in (tags or {}).items()}
+        if parent_id:
+            all_tags["mlflow.parentRunId"] = parent_id
+        run = self.client.create_run(
+            self.experiment_id, start_time=start_time_ms or now_ms(), tags=all_tags, run_name=name
+        )
+        return str(run.info.run_id)
+
+    def log_batch(
+        self, run_id: str, *, params: Mapping[str, Any] | None = None,
+        metrics: Mapping[str, float] | None = None, tags: Mapping[str, str] | None = None,
+        step: int = 0,
+    ) -> None:
+        from mlflow.entities import Metric, Param, RunTag
+
+        stamp = now_ms()
+        param_list = [Param(_key(k), _param_value(v)) for k, v in (params or {}).items()]
+        metric_list = [
+            Metric(_key(k), float(v), stamp, step)
+            for k, v in (metrics or {}).items()
+            if v is not None
+        ]
+        tag_list = [RunTag(_key(k), str(v)) for k, v in (tags or {}).items()]
+        while param_list or metric_list or tag_list:
+            self.client.log_batch(
+                run_id,
+                params=param_list[:_MAX_PARAMS],
+                metrics=metric_list[:_MAX_METRICS],
+                tags=tag_list[:_MAX_TAGS],
+                synchronous=True,
+            )
+            param_list = param_list[_MAX_PARAMS:]
+            metric_list = metric_list[_MAX_METRICS:]
+            tag_list = tag_list[_MAX_TAGS:]
+
+    def log_metric_history(self, run_id: str, key: str, values: list[float]) -> None:
+        from mlflow.entities import Metric
+
+        stamp = now_ms()
+        metrics = [Metric(_key(key), float(v), stamp, i) for i, v in enumerate(values)]
+        for start in range(0, len(metrics), _MAX_METRICS):
+            self.client.log_batch(run_id, metrics=metrics[start : start + _MAX_METRICS], synchronous=True)
+
+    def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
+        folder, _, filename = artifact_file.rpartition("/")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / filename
+            path.write_bytes(data)
+            self.client.log_artifact(run_id, str(path), artifact_path=folder or None)
+
+    def end_run(self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None) -> None:
+        self.client.set_terminated(run_id, status=status, end_time=end_time_ms or now_ms())
+
+
+def _key(name: str) -> str:
+    # MLflow keys allow alphanumerics, '_', '-', '.', ' ', '/' and ':'
+    return "".join(c if c.isalnum() or c in "_-. /:" else "_" for c in str(name))[:250]
+
+
+def _param_value(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= _MAX_PARAM_LEN else text[: _MAX_PARAM_LEN - 3] + "..."
