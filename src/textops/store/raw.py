@@ -124,6 +124,8 @@ def _parse(raw: RawFile) -> pl.DataFrame:
             frame = pl.read_parquet(io.BytesIO(raw.data))
     except Exception as exc:  # noqa: BLE001 - Polars raises several types; translate once
         reason = str(exc).strip().splitlines()[0][:300]
+        if raw.format == "csv":
+            reason = _locate_csv_problem(raw.data.decode("utf-8")) or reason
         raise DataError(
             f"file '{raw.path}' is not valid {raw.format.upper()}: {reason}",
             hint="fix the file (quoting, column count per row) or remove it from the source",
@@ -172,3 +174,20 @@ def _normalise(frame: pl.DataFrame, raw: RawFile, config: DataConfig) -> pl.Data
     if config.split_column:
         columns.append(pl.col(config.split_column).cast(pl.String).str.to_lowercase().alias("split"))
     return frame.select(columns)
+
+
+def _locate_csv_problem(text: str) -> str | None:
+    """Find the first bad line with the standard parser (only on the error path)."""
+    import csv
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        for row in reader:
+            if row and len(row) != len(header):
+                return (
+                    f"line {reader.line_num} has {len(row)} fields, the header has {len(header)}"
+                )
+    except csv.Error as exc:
+        return f"line {reader.line_num}: {exc}"
+    return None
