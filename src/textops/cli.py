@@ -84,15 +84,18 @@ def run(
     """Run the pipeline."""
     from textops.execution.records import StepRecord
 
+    status = console.status("loading the pipeline", spinner="dots")
+
     def on_event(event: str, step: StepRecord) -> None:
         if event == "start":
-            console.print(f"[bold]{step.name}[/] ...", highlight=False)
+            status.update(f"[bold]{step.name}[/] running on {step.compute}")
         else:
             mark = "[green]cached[/]" if step.cache_hit else "[green]done[/]"
             console.print(f"[bold]{step.name}[/] {mark} in {step.wall_seconds:.2f} s", highlight=False)
 
     config, overrides = _config_args()
-    record = api.run(config, overrides, only=only, from_step=from_, force=force, on_event=on_event)
+    with status:
+        record = api.run(config, overrides, only=only, from_step=from_, force=force, on_event=on_event)
     table = Table("step", "status", "cache", "wall s", "runner s", title=f"run {record.run_id}")
     for step in record.steps:
         table.add_row(

@@ -72,7 +72,9 @@ def missing_requirements(env: EnvironmentFile) -> list[str]:
 
     problems: list[str] = []
     if env.python:
-        spec = env.python if env.python[0] in "<>=!~" else f"=={env.python}.*"
+        # conda: "=3.11" and "3.11" mean 3.11.*; ">=3.11" is a pip specifier already
+        bare = env.python.removeprefix("=") if not env.python.startswith("==") else env.python
+        spec = bare if bare[0] in "<>=!~" else f"=={bare}.*"
         running = ".".join(map(str, sys.version_info[:3]))
         if running not in SpecifierSet(spec):
             problems.append(f"python{env.python} (running {running})")
