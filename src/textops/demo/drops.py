@@ -77,7 +77,9 @@ def drop_frames(rows: int = 3000, seed: int = 7) -> dict[str, Any]:
     drop3 = pd.DataFrame({"text": texts, "label": labels}).astype(object)
     rng = np.random.default_rng(seed + 3)
     picks = rng.permutation(rows)
-    bad = {"null_text": 30, "empty_text": 20, "foreign": 90, "unknown_label": 30, "null_label": 10}
+    shares = {"null_text": 0.01, "empty_text": 0.007, "foreign": 0.03, "unknown_label": 0.01,
+              "null_label": 0.004}
+    bad = {kind: max(2, round(rows * share)) for kind, share in shares.items()}
     start = 0
     for kind, count in bad.items():
         rows_hit = picks[start : start + count]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from textops.config.loader import validate_config
+from textops.errors import ConfigError
+from textops.pipeline.graph import build_graph, describe
+
+
+def config(steps: list[dict[str, Any]]) -> Any:
+    return validate_config({"steps": steps})
+
+
+def src(name: str) -> dict[str, Any]:
+    return {"name": name, "uses": "support.pipeline_steps:source", "params": {"counter": "/tmp"}}
+
+
+def dbl(name: str, ref: str) -> dict[str, Any]:
+    return {"name": name, "uses": "support.pipeline_steps:double", "inputs": {"x": ref},
+            "params": {"counter": "/tmp"}}
+
+
+def test_order_follows_the_wiring_not_the_listing() -> None:
+    graph = build_graph(config([dbl("c", "b.value"), dbl("b", "a.value"), src("a")]))
+    assert [n.name for n in graph.nodes] == ["a", "b", "c"]
+    assert graph.downstream_of("b") == ["b", "c"]
+    assert graph.upstream_of("c") == ["a", "b"]
+
+
+def test_cycle_is_refused() -> None:
+    with pytest.raises(ConfigError, match="cycle: .*b -> .*"):
+        build_graph(config([dbl("a", "b.value"), dbl("b", "a.value")]))
+
+
+def test_unknown_output_is_named() -> None:
+    with pytest.raises(ConfigError, match="refers to 'a.nope', but 'a' has the outputs value"):
+        build_graph(config([src("a"), dbl("b", "a.nope")]))
+
+
+def test_missing_required_input() -> None:
+    step = dbl("b", "a.value")
+    step["inputs"] = {}
+    with pytest.raises(ConfigError, match="needs the inputs x"):
+        build_graph(config([src("a"), step]))
+
+
+def test_unknown_step_kind() -> None:
+    with pytest.raises(ConfigError, match="'nope' is not a known step kind"):
+        build_graph(config([{"name": "a", "uses": "nope"}]))
+
+
+def test_bad_params_name_the_step() -> None:
+    step = src("a")
+    step["params"]["colour"] = "red"
+    with pytest.raises(ConfigError, match="steps 'a'.*'colour': Extra inputs are not permitted"):
+        build_graph(config([step]))
+
+
+def test_describe_is_inert_data() -> None:
+    rows = describe(build_graph(config([src("a"), dbl("b", "a.value")])))
+    assert rows[1]["after"] == "a" and rows[1]["inputs"] == "x=a.value"
