@@ -91,3 +91,46 @@ def show_dataset(
 
     resolved = load_config(path, overrides=list(overrides))
     return DatasetRepository(Store(resolved.store.url)).resolve(name or resolved.data.name, version)
+
+
+def baseline_init(
+    version: str | None = None, path: str | Path | None = None, overrides: Sequence[str] = (),
+    *, name: str | None = None, force: bool = False,
+) -> dict[str, Any]:
+    """Write ``baseline/profile.yaml`` from a version's training set; returns where and its hash."""
+    from textops.execution.records import utc_now
+    from textops.quality.baseline import render_baseline_yaml
+    from textops.quality.profile import profile_from_stats
+    from textops.store import Store
+    from textops.store.baselines import BASELINE, write_baseline
+    from textops.store.datasets import DatasetRepository
+    from textops.text.stats import compute_doc_stats
+
+    resolved = load_config(path, overrides=list(overrides))
+    store = Store(resolved.store.url)
+    repo = DatasetRepository(store)
+    manifest = repo.resolve(name or resolved.data.name, version)
+    ref = {"name": manifest["name"], "version": manifest["version"]}
+    train = repo.load(ref, "train")
+    profile = profile_from_stats("train", compute_doc_stats(train), schema=dict(train.schema))
+    text = render_baseline_yaml(profile, dataset=ref["name"], version=ref["version"], created=utc_now())
+    digest = write_baseline(store, text, overwrite=force)
+    return {"path": store.path(*BASELINE), "sha256": digest, "dataset": ref}
+
+
+def baseline_show(path: str | Path | None = None, overrides: Sequence[str] = ()) -> tuple[str, str]:
+    """The current baseline file's text and sha256."""
+    from textops.errors import StoreError
+    from textops.quality.baseline import baseline_hash, parse_baseline
+    from textops.store import Store
+    from textops.store.baselines import baseline_text
+
+    store = Store(load_config(path, overrides=list(overrides)).store.url)
+    text = baseline_text(store)
+    if text is None:
+        raise StoreError(
+            f"store '{store.url}' has no baseline profile yet",
+            hint="run 'textops baseline init --from VERSION' (or 'textops run', which makes one)",
+        )
+    parse_baseline(text, source="baseline/profile.yaml")  # say so now if the edit broke it
+    return text, baseline_hash(text)

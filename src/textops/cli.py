@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 datasets_app = typer.Typer(help="Dataset versions in the store.", no_args_is_help=True)
 app.add_typer(datasets_app, name="datasets")
+baseline_app = typer.Typer(help="The curated baseline profile.", no_args_is_help=True)
+app.add_typer(baseline_app, name="baseline")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -143,6 +145,27 @@ def datasets_show(
 ) -> None:
     """Print one version's manifest."""
     console.print_json(json.dumps(api.show_dataset(version, *_config_args(), name=name)))
+
+
+@baseline_app.command("init")
+def baseline_init(
+    from_: Annotated[str, typer.Option("--from", help="Dataset version (id, prefix, number, latest).")] = "latest",
+    name: Annotated[str | None, typer.Option(help="Dataset name (default data.name).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing baseline.")] = False,
+) -> None:
+    """Write baseline/profile.yaml from a version's training set, to review and edit."""
+    result = api.baseline_init(from_, *_config_args(), name=name, force=force)
+    console.print(f"wrote {result['path']} (sha256 {result['sha256'][:12]}) from "
+                  f"{result['dataset']['name']}@{result['dataset']['version']}")
+    console.print("review it: the class set, expected shares, minimum English share, thresholds")
+
+
+@baseline_app.command("show")
+def baseline_show() -> None:
+    """Print the baseline profile and its content hash."""
+    text, digest = api.baseline_show(*_config_args())
+    console.print(f"# sha256 {digest}", highlight=False)
+    console.print(text, highlight=False, markup=False)
 
 
 def main() -> None:

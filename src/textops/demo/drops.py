@@ -48,7 +48,11 @@ def _message(rng: np.random.Generator, label: str, mood: str) -> str:
     body = ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
     if opener.endswith(","):
         body = body[0].lower() + body[1:] if not body.startswith("I ") else body
-    return " ".join(part for part in (opener, body, closer) if part)
+    signature = ""
+    if rng.random() < 0.7:
+        name = phrases.NAMES[int(rng.integers(len(phrases.NAMES)))]
+        signature = f"{name} {chr(65 + int(rng.integers(26)))}."
+    return " ".join(part for part in (opener, body, closer, signature) if part)
 
 
 def _pick(rng: np.random.Generator, options: list[str]) -> str:
@@ -77,7 +81,7 @@ def drop_frames(rows: int = 3000, seed: int = 7) -> dict[str, Any]:
     drop3 = pd.DataFrame({"text": texts, "label": labels}).astype(object)
     rng = np.random.default_rng(seed + 3)
     picks = rng.permutation(rows)
-    shares = {"null_text": 0.01, "empty_text": 0.007, "foreign": 0.03, "unknown_label": 0.01,
+    shares = {"null_text": 0.01, "empty_text": 0.007, "foreign": 0.2, "unknown_label": 0.01,
               "null_label": 0.004}
     bad = {kind: max(2, round(rows * share)) for kind, share in shares.items()}
     start = 0

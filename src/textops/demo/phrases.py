@@ -129,3 +129,11 @@ FOREIGN = [
     "Mijn bestelling is nog steeds niet bezorgd, wat is er aan de hand?",
     "Het apparaat werkt niet meer na de laatste update.",
 ]
+
+# Sign-offs: real tickets are signed, which also keeps two messages from being identical.
+NAMES = [
+    "Anna", "Ben", "Carla", "David", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kemal",
+    "Lena", "Marco", "Nadia", "Oscar", "Priya", "Quentin", "Rosa", "Sam", "Tariq", "Ute",
+    "Victor", "Wen", "Ximena", "Yusuf", "Zoe", "Aiden", "Bianca", "Chen", "Dmitri", "Eva",
+    "Felix", "Gita", "Hannah", "Ivan", "Julia", "Kofi", "Laura", "Mateo", "Nora",
+]

@@ -185,7 +185,7 @@ def _run_node(
             name=node.name, run_id=state.record.run_id, params=node.params, inputs=inputs,
             config=config, compute=config.compute[node.compute], store=state.store,
             datasets=DatasetRepository(state.store), out=outputs_dir, tracker=tracker,
-            executor=pool.get(node.compute),
+            executor=pool.get(node.compute), scope=node.data,
         )
         step_started = time.perf_counter()
         try:

@@ -17,7 +17,13 @@ def make_executor(target: ComputeTarget) -> Executor:
         return LocalExecutor()
     from textops.execution.dask import DaskExecutor
 
-    return DaskExecutor.from_target(target)
+    return DaskExecutor(
+        target.address,
+        n_workers=target.n_workers,
+        threads_per_worker=target.threads_per_worker,
+        memory_limit=target.memory_limit,
+        resources=target.resources or None,
+    )
 
 
 class LazyExecutor:

@@ -78,6 +78,13 @@ def build_graph(config: PipelineConfig) -> Graph:
                 f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()
             )
             raise ConfigError(f"steps '{step.name}' ({step.uses}) params: {details}") from None
+        if spec.check is not None:
+            try:
+                spec.check(params)
+            except ConfigError as exc:
+                raise ConfigError(
+                    f"steps '{step.name}' ({step.uses}) params: {exc.message}", hint=exc.hint
+                ) from None
         missing = [name for name in spec.inputs if name not in step.inputs]
         if missing:
             raise ConfigError(

@@ -11,11 +11,15 @@ from textops.pipeline.step import StepSpec
 #: built-in step kinds -> "module:attribute" of their StepSpec
 BUILTIN_STEPS: dict[str, str] = {
     "ingest": "textops.steps.ingest:ingest",
+    "profile": "textops.steps.profile:profile",
+    "validate": "textops.steps.validate:validate",
 }
 
 #: the default pipeline: (name, kind, inputs)
 DEFAULT_PIPELINE: list[tuple[str, str, dict[str, str]]] = [
     ("ingest", "ingest", {}),
+    ("profile", "profile", {"dataset": "ingest.dataset"}),
+    ("validate", "validate", {"dataset": "ingest.dataset", "stats": "profile.stats"}),
 ]
 
 

@@ -62,6 +62,8 @@ class StepSpec:
     description: str
     #: extra content the cache key must cover (e.g. the raw files an ingest reads)
     fingerprint: Callable[[Any, PipelineConfig], str] | None = None
+    #: a deeper check of validated params, run when the graph is built (before anything runs)
+    check: Callable[[Any], None] | None = None
 
 
 @dataclass
@@ -79,6 +81,8 @@ class StepContext:
     out: StepOutputs
     tracker: StepTracker
     executor: Executor
+    #: the data this step works on: raw, full, subset or all (from the step's ``data:``)
+    scope: str = "full"
     reports: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
 
     def report(self, table: str, rows: pd.DataFrame) -> None:
@@ -96,6 +100,7 @@ def step(
     environment: str = "data",
     data: DataScope = "full",
     fingerprint: Callable[[Any, PipelineConfig], str] | None = None,
+    check: Callable[[Any], None] | None = None,
 ) -> Callable[[Callable[[StepContext], Mapping[str, Any]]], StepSpec]:
     """Declare a function as the step kind ``kind`` (see the module docstring)."""
 
@@ -112,6 +117,7 @@ def step(
             data=data,
             description=doc[0] if doc else "",
             fingerprint=fingerprint,
+            check=check,
         )
 
     return wrap

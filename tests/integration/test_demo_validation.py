@@ -1,0 +1,83 @@
+"""The demo story through validation: drop 1 ok, drop 2 drifts, drop 3 is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from textops import api
+from textops.errors import StoreError, ValidationError
+
+OFF = ["tracking.enabled=false"]
+
+
+def report(record: object, store: Path) -> dict:
+    location = next(s for s in record.steps if s.name == "validate").outputs["report"]["location"]
+    return json.loads((store / location / "report.json").read_text())
+
+
+@pytest.mark.slow
+def test_drops_give_ok_then_drift_then_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    api.write_demo("landing", "later", rows=2000)
+    store = tmp_path / ".textops"
+
+    first = api.run(None, OFF)
+    assert (store / "baseline" / "profile.yaml").is_file()  # bootstrapped from drop 1
+    result = report(first, store)
+    assert result["status"] == "ok" and result["baseline_bootstrapped"] is True
+    assert (store / first.step("validate").outputs["report"]["location"] / "train.html").is_file()
+
+    shutil.move("later/drop2.parquet", "landing/drop2.parquet")
+    second = api.run(None, OFF)
+    drift = report(second, store)
+    assert drift["status"] in ("warn", "fail") and not drift["findings"]
+    moved = {(d["check"], d["status"]) for d in drift["drift"] if d["dataset"] == "train"}
+    assert ("class_balance", "fail") in moved or ("class_balance", "warn") in moved
+    assert any(c == "sentiment" and s != "ok" for c, s in moved)
+
+    shutil.move("later/drop3.jsonl", "landing/drop3.jsonl")
+    with pytest.raises(ValidationError) as refused:
+        api.run(None, OFF)
+    message = str(refused.value)
+    for check in ("null_text", "empty_text", "unknown_label", "english_share"):
+        assert f"[{check}]" in message
+    assert "drop3.jsonl:" in message  # offending row ids point into the file
+    rows = pd.read_parquet(store / "reporting" / "validation")
+    assert set(rows["check"]) >= {"null_text", "unknown_label", "english_share"}
+    assert set(pd.read_parquet(store / "reporting" / "profiles")["version"]) == {
+        m["version"] for m in api.list_datasets(None, OFF)
+    }  # every version profiled, the refused one too
+
+
+def test_baseline_init_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="no baseline profile yet"):
+        api.baseline_show(None, OFF)
+    api.write_demo("landing", "later", rows=400)
+    api.run(None, OFF)
+    text, digest = api.baseline_show(None, OFF)
+    assert "classes:" in text and len(digest) == 64
+    with pytest.raises(StoreError, match="already exists"):
+        api.baseline_init("latest", None, OFF)
+    made = api.baseline_init("1", None, OFF, force=True)
+    assert made["dataset"]["version"] == api.list_datasets(None, OFF)[0]["version"]
+
+
+def test_edited_baseline_reruns_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    api.write_demo("landing", "later", rows=400)
+    api.run(None, OFF)
+    path = tmp_path / ".textops" / "baseline" / "profile.yaml"
+    import yaml
+
+    edited = yaml.safe_load(path.read_text())
+    edited["classes"]["allowed"].remove("technical")  # a class people removed by hand
+    del edited["classes"]["expected_shares"]["technical"]
+    path.write_text(yaml.safe_dump(edited))
+    with pytest.raises(ValidationError, match="unknown_label"):
+        api.run(None, OFF)
