@@ -134,3 +134,32 @@ def baseline_show(path: str | Path | None = None, overrides: Sequence[str] = ())
         )
     parse_baseline(text, source="baseline/profile.yaml")  # say so now if the edit broke it
     return text, baseline_hash(text)
+
+
+def _registry(path: str | Path | None, overrides: Sequence[str]) -> Any:
+    from textops.store import Store
+    from textops.tracking.mlflow import resolve_tracking_uri
+    from textops.tracking.registry import ModelRegistry
+
+    resolved = load_config(path, overrides=list(overrides))
+    return ModelRegistry(resolve_tracking_uri(resolved.tracking.uri, Store(resolved.store.url)))
+
+
+def list_models(
+    name: str = "textops-classifier", path: str | Path | None = None, overrides: Sequence[str] = ()
+) -> list[Any]:
+    """Every registered version of ``name`` (aliases, metrics, dataset), oldest first."""
+    registry = _registry(path, overrides)
+    # searching versions does not return their aliases; reading each one does
+    return [registry.get(name, info.version) for info in registry.versions(name)]
+
+
+def promote_model(
+    version: int, name: str = "textops-classifier", path: str | Path | None = None,
+    overrides: Sequence[str] = (), *, reason: str = "promoted by hand",
+) -> Any:
+    """Point ``champion`` at ``version`` by hand (the gate is for automatic promotion)."""
+    registry = _registry(path, overrides)
+    registry.get(name, version)  # a clear error for a version that does not exist
+    registry.set_champion(name, version, reason=reason)
+    return registry.get(name, version)

@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 datasets_app = typer.Typer(help="Dataset versions in the store.", no_args_is_help=True)
 app.add_typer(datasets_app, name="datasets")
+models_app = typer.Typer(help="Registered models and the champion alias.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 baseline_app = typer.Typer(help="The curated baseline profile.", no_args_is_help=True)
 app.add_typer(baseline_app, name="baseline")
 
@@ -69,12 +71,17 @@ def demo(
 ) -> None:
     """Write the demo drops: a clean drop 1 in the landing folder, drops 2 and 3 beside it."""
     paths = api.write_demo(landing, later, rows=rows, seed=seed)
-    console.print(f"drop 1 (clean)            -> {paths['drop1']}")
-    console.print(f"drop 2 (drift)            -> {paths['drop2']}")
-    console.print(f"drop 3 (must be refused)  -> {paths['drop3']}")
-    console.print("\nnext: textops run")
-    console.print(f"then: mv {paths['drop2']} {landing}/ && textops run   # class balance and sentiment drift")
-    console.print(f"then: mv {paths['drop3']} {landing}/ && textops run   # refused by validation")
+    lines = [
+        f"drop 1 (clean)            -> {paths['drop1']}",
+        f"drop 2 (drift)            -> {paths['drop2']}",
+        f"drop 3 (must be refused)  -> {paths['drop3']}",
+        "",
+        "next: textops run",
+        f"then: mv {paths['drop2']} {landing}/ && textops run   # class balance and sentiment drift",
+        f"then: mv {paths['drop3']} {landing}/ && textops run   # refused by validation",
+    ]
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False)
 
 
 @app.command()
@@ -166,6 +173,33 @@ def baseline_show() -> None:
     text, digest = api.baseline_show(*_config_args())
     console.print(f"# sha256 {digest}", highlight=False)
     console.print(text, highlight=False, markup=False)
+
+
+ModelName = Annotated[str, typer.Option("--name", help="Registered model name.")]
+
+
+@models_app.command("list")
+def models_list(name: ModelName = "textops-classifier", metric: str = "f1_macro") -> None:
+    """List registered versions with their aliases, test metric and dataset."""
+    table = Table("version", "aliases", metric, "dataset", "gate", "reason")
+    for info in api.list_models(name, *_config_args()):
+        value = info.metrics.get(metric)
+        table.add_row(
+            str(info.version), ", ".join(info.aliases) or "-",
+            "-" if value is None else f"{value:.4f}", info.dataset_version or "-",
+            info.tags.get("textops.gate", "-"), info.tags.get("textops.gate_reason", "")[:80],
+        )
+    console.print(table)
+
+
+@models_app.command("promote")
+def models_promote(
+    version: Annotated[int, typer.Argument(help="Version to make champion.")],
+    name: ModelName = "textops-classifier",
+) -> None:
+    """Make a version the champion by hand."""
+    info = api.promote_model(version, name, *_config_args())
+    console.print(f"{info.name} version {info.version} is now champion")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from support.project import keep_steps
 from support.storehash import tree_hash
 from textops import api
 from textops.errors import ConfigError, DataError, StoreError, TextopsError
@@ -68,6 +69,7 @@ def project(tmp_path: Path) -> Path:
     landing = tmp_path / "landing"
     landing.mkdir()
     GOOD.to_csv(landing / "good.csv", index=False)
+    keep_steps(tmp_path, "ingest")
     return tmp_path
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from support.project import keep_steps
+
 
 def textops(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
@@ -23,6 +25,7 @@ def textops(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_demo_then_run_records_store_and_mlflow(tmp_path: Path) -> None:
+    keep_steps(tmp_path, "ingest")  # the whole pipeline: test_full_pipeline.py
     textops(tmp_path, "demo")
     assert (tmp_path / "landing" / "drop1.csv").is_file()
     textops(tmp_path, "run")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from support.project import keep_steps
 from textops import api
 from textops.errors import StoreError, ValidationError
 
@@ -23,6 +24,7 @@ def report(record: object, store: Path) -> dict:
 @pytest.mark.slow
 def test_drops_give_ok_then_drift_then_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    keep_steps(tmp_path, "ingest", "profile", "validate", "clean")
     api.write_demo("landing", "later", rows=2000)
     store = tmp_path / ".textops"
 
@@ -39,6 +41,7 @@ def test_drops_give_ok_then_drift_then_refusal(tmp_path: Path, monkeypatch: pyte
     moved = {(d["check"], d["status"]) for d in drift["drift"] if d["dataset"] == "train"}
     assert ("class_balance", "fail") in moved or ("class_balance", "warn") in moved
     assert any(c == "sentiment" and s != "ok" for c, s in moved)
+    assert second.step("clean").status == "completed"
 
     shutil.move("later/drop3.jsonl", "landing/drop3.jsonl")
     with pytest.raises(ValidationError) as refused:
@@ -56,6 +59,7 @@ def test_drops_give_ok_then_drift_then_refusal(tmp_path: Path, monkeypatch: pyte
 
 def test_baseline_init_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    keep_steps(tmp_path, "ingest", "profile", "validate", "clean")
     with pytest.raises(StoreError, match="no baseline profile yet"):
         api.baseline_show(None, OFF)
     api.write_demo("landing", "later", rows=400)
@@ -70,6 +74,7 @@ def test_baseline_init_and_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_edited_baseline_reruns_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    keep_steps(tmp_path, "ingest", "profile", "validate", "clean")
     api.write_demo("landing", "later", rows=400)
     api.run(None, OFF)
     path = tmp_path / ".textops" / "baseline" / "profile.yaml"

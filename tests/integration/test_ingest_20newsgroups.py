@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_file
+from support.project import keep_steps
 from textops import api
 
 
@@ -14,6 +15,7 @@ from textops import api
 def test_ingest_keeps_the_official_split(shared_datasets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = shared_file(shared_datasets, "20newsgroups/20newsgroups_bydate.parquet")
     monkeypatch.chdir(tmp_path)
+    keep_steps(tmp_path, "ingest")
     overrides = [
         f"data.source={source}", "data.name=news20", "data.split_column=split",
         "tracking.enabled=false",

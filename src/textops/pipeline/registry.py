@@ -13,6 +13,8 @@ BUILTIN_STEPS: dict[str, str] = {
     "ingest": "textops.steps.ingest:ingest",
     "profile": "textops.steps.profile:profile",
     "validate": "textops.steps.validate:validate",
+    "clean": "textops.steps.clean:clean",
+    "sweep": "textops.steps.sweep:sweep",
 }
 
 #: the default pipeline: (name, kind, inputs)
@@ -20,6 +22,8 @@ DEFAULT_PIPELINE: list[tuple[str, str, dict[str, str]]] = [
     ("ingest", "ingest", {}),
     ("profile", "profile", {"dataset": "ingest.dataset"}),
     ("validate", "validate", {"dataset": "ingest.dataset", "stats": "profile.stats"}),
+    ("clean", "clean", {"dataset": "validate.dataset"}),
+    ("sweep", "sweep", {"cleaned": "clean.cleaned"}),
 ]
 
 

@@ -38,8 +38,11 @@ class MlflowTracker:
 
         from mlflow.tracking import MlflowClient
 
-        # MLflow announces schema creation at INFO on every new store: keep the CLI quiet
-        logging.getLogger("mlflow").setLevel(logging.WARNING)
+        # MLflow announces schema creation at INFO on every new store, warns that pyfunc
+        # models are cloudpickled, and draws a progress bar per artifact download: the
+        # CLI reports what matters itself
+        logging.getLogger("mlflow").setLevel(logging.ERROR)
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         logging.getLogger("alembic").setLevel(logging.WARNING)
         self.tracking_uri = tracking_uri
         if tracking_uri.startswith("sqlite:///"):

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from support.project import keep_steps
 from textops import api
 
 ROWS = pd.DataFrame({"text": [f"row {i} says hello" for i in range(60)], "label": ["a", "b", "c"] * 20})
@@ -13,6 +14,7 @@ ROWS = pd.DataFrame({"text": [f"row {i} says hello" for i in range(60)], "label"
 @pytest.fixture()
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
+    keep_steps(tmp_path, "ingest")
     (tmp_path / "landing").mkdir()
     ROWS.to_csv(tmp_path / "landing" / "one.csv", index=False)
     return tmp_path

@@ -1,0 +1,642 @@
+"""The sweep: fit every candidate on shared features, bounded, and rank them.
+
+:func:`fit_candidate` fits one candidate and returns a plain result dict; it
+never raises for a candidate's own failure. :func:`run_sweep` scatters the
+features to an executor once and keeps every worker busy with the costliest
+candidate left, so a long one never starts last; a forest (the random forest
+is half the sweep's work) is fitted in shards on several workers and joined,
+tree for tree the same forest. Results come back in candidate order, the same
+on any executor for the same seed; :func:`leaderboard` ranks them. Nothing
+here logs to MLflow or writes files: the ``sweep`` step logs each returned
+result as a child run, in the driver.
+
+One candidate must never take the machine down. scikit-learn's
+``NearestCentroid`` densifies its input: on the 20 Newsgroups TF-IDF matrix
+(11,314 x 129,791, sparse) it asks for 2 x 10.9 GiB, and the kernel's OOM
+killer then ends the whole process, or a neighbour. So each candidate runs
+under a memory bound (:func:`memory_bound`): on Linux the process's address
+space limit (``RLIMIT_AS``) is lowered to its current size plus the bound for
+the duration of the fit, so an oversized allocation fails at once with a
+``MemoryError`` that fails this candidate alone, with a message that says
+so; nothing is allocated. On Dask, a worker's ``memory_limit`` is a second
+line: the nanny restarts a worker past 95% of it, the scheduler gives the task
+up at once (``allowed_failures=0``) and :func:`run_sweep` reports which
+candidate took its worker down and the limit it ran under.
+
+The bound is per process: fits under it in one process are serialised by a
+lock (Dask workers run one task at a time, the local executor runs inline).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import socket
+import sys
+import threading
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ByteSize, ConfigDict, Field, field_validator
+
+from textops.models.candidates import (
+    CandidateSpec,
+    build_estimator,
+    default_candidates,
+    forest_shards,
+    join_forest_shards,
+)
+from textops.models.candidates import validate_candidates as validate_candidates
+from textops.models.features import Features, TfidfSettings
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from textops.execution.executor import Executor
+
+__all__ = [
+    "DEFAULT_MEMORY_LIMIT",
+    "SweepSettings",
+    "fit_candidate",
+    "fit_forest_shard",
+    "leaderboard",
+    "memory_bound",
+    "run_sweep",
+]
+
+DEFAULT_MEMORY_LIMIT = 4 * 2**30
+_MIN_MEMORY_LIMIT = 64 * 2**20
+_MAX_WARNINGS = 20
+
+SweepMetric = Literal[
+    "accuracy",
+    "balanced_accuracy",
+    "f1_macro",
+    "f1_weighted",
+    "precision_macro",
+    "precision_weighted",
+    "recall_macro",
+    "recall_weighted",
+    "roc_auc",
+]
+
+
+class SweepSettings(BaseModel):
+    """The sweep's settings in ``textops.yaml``; field names match :func:`run_sweep`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    candidates: list[CandidateSpec] = Field(default_factory=default_candidates)
+    tfidf: TfidfSettings = TfidfSettings()  # frozen: one shared default is safe
+    seed: int = 0
+    metric: SweepMetric = "accuracy"
+    memory_limit: ByteSize | None = Field(
+        ByteSize(DEFAULT_MEMORY_LIMIT),
+        description="memory one candidate may add (e.g. 4GiB); null: no bound",
+    )
+    save_skops: bool = Field(True, description="also save each pipeline with skops")
+    n_threads: int | None = Field(
+        1, ge=1, description="BLAS/OpenMP threads per candidate; null: the libraries' default"
+    )
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _not_tiny(cls, value: ByteSize | None) -> ByteSize | None:
+        if value is not None and value < _MIN_MEMORY_LIMIT:
+            raise ValueError(
+                "memory_limit must be at least 64MiB (or null for none), "
+                f"got {value.human_readable()}"
+            )
+        return value
+
+
+# -- the memory bound ----------------------------------------------------------------
+
+_BOUND_LOCK = threading.Lock()
+
+
+def can_bound_memory() -> bool:
+    """Whether :func:`memory_bound` is enforced here (Linux, where ``RLIMIT_AS`` is)."""
+    return sys.platform.startswith("linux") and os.path.exists("/proc/self/statm")
+
+
+@contextmanager
+def memory_bound(limit: int | None) -> Iterator[bool]:
+    """Let the block add at most ``limit`` bytes of address space to this process.
+
+    Yields whether the bound is enforced (``False`` where ``limit`` is None or
+    the platform has no ``RLIMIT_AS``). An allocation past it raises
+    ``MemoryError`` inside the block; the previous limit is restored on exit.
+    """
+    if limit is None or not can_bound_memory():
+        yield False
+        return
+    import resource
+
+    with _BOUND_LOCK:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        target = _address_space() + int(limit)
+        for ceiling in (soft, hard):
+            if ceiling != resource.RLIM_INFINITY:
+                target = min(target, ceiling)
+        resource.setrlimit(resource.RLIMIT_AS, (target, hard))
+        try:
+            yield True
+        finally:
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@contextmanager
+def _thread_limit(n_threads: int | None) -> Iterator[None]:
+    if n_threads is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=n_threads):
+        yield
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[0])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+# -- one candidate ---------------------------------------------------------------------
+
+
+def fit_candidate(
+    candidate: CandidateSpec | Mapping[str, Any],
+    features: Features,
+    *,
+    seed: int = 0,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    save_skops: bool = True,
+    n_threads: int | None = 1,
+    fitted_model: Any = None,
+    fit_seconds: float | None = None,
+) -> dict[str, Any]:
+    """Fit one candidate on ``features`` and score it on the test set.
+
+    ``fitted_model`` (with ``fit_seconds``) skips the fit: a forest whose
+    shards were fitted apart (:func:`fit_forest_shard`) is only scored and saved.
+
+    ``n_threads`` caps the BLAS and OpenMP threads of the fit (``None``: the
+    libraries' defaults). One thread per candidate is the default: the
+    executor is what runs candidates in parallel, more threads per candidate
+    only oversubscribe the cores, and a BLAS reduction split over another
+    number of threads rounds differently, so results would depend on where a
+    candidate ran.
+
+    Returns a plain dict; a candidate that fails (bad parameters for this
+    data, a crash, too much memory) has ``status="failed"`` and ``error``
+    says why. Keys:
+
+    ``name``, ``status`` ("ok"/"failed"), ``error`` (str or None),
+    ``estimator`` (class path or "A -> B" for a pipeline), ``spec`` (the
+    candidate as configured), ``params`` (every resolved parameter, JSON
+    values), ``seed``, ``metrics`` (:func:`~textops.models.metrics.classification_metrics`,
+    with ``roc_auc`` where the model gives scores), ``confusion``
+    (:func:`~textops.models.metrics.confusion`), ``fit_seconds``,
+    ``predict_seconds``, ``score_seconds``, ``pipeline_pickle`` (bytes of the
+    fitted ``Pipeline([("tfidf", vectoriser), ("model", model)])``),
+    ``pipeline_skops`` (bytes from ``skops.io.dumps`` or None),
+    ``skops_untrusted_types`` (what ``skops.io.loads(..., trusted=...)``
+    needs), ``skops_error``, ``warnings`` (what the fit warned, as text),
+    ``memory_limit`` and ``memory_bound`` (whether it was enforced),
+    ``worker`` ("host:pid"), ``started_at``/``finished_at`` (epoch seconds).
+    """
+    spec = CandidateSpec.model_validate(candidate)
+    result = _blank_result(spec, seed=seed, memory_limit=memory_limit)
+    result["n_threads"] = n_threads
+    with _guarded(spec.name, result, memory_limit=memory_limit, n_threads=n_threads):
+        _fit_and_score(
+            spec,
+            features,
+            result,
+            seed=seed,
+            save_skops=save_skops,
+            fitted_model=fitted_model,
+            fit_seconds=fit_seconds,
+        )
+    if result["status"] == "failed":
+        result["pipeline_pickle"] = result["pipeline_skops"] = None
+    return result
+
+
+def fit_forest_shard(
+    candidate: CandidateSpec | Mapping[str, Any],
+    features: Features,
+    *,
+    shard: int,
+    n_shards: int,
+    seed: int = 0,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    n_threads: int | None = 1,
+) -> dict[str, Any]:
+    """Fit the trees of one shard of a forest candidate.
+
+    See :func:`~textops.models.candidates.forest_shards` for why the shards
+    of a forest are its own trees.
+
+    Returns ``name``, ``shard``, ``status``, ``error``, ``model`` (the fitted
+    shard), ``fit_seconds``, ``warnings``, ``memory_bound``, ``worker`` and
+    times; :func:`run_sweep` joins the shards and scores the whole forest with
+    :func:`fit_candidate`. Fails like a candidate: alone, with its reason.
+    """
+    spec = CandidateSpec.model_validate(candidate)
+    record: dict[str, Any] = {
+        "name": spec.name,
+        "shard": shard,
+        "status": "failed",
+        "error": None,
+        "model": None,
+        "fit_seconds": None,
+        "warnings": [],
+        "memory_bound": False,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "started_at": time.time(),
+        "finished_at": None,
+    }
+    with _guarded(spec.name, record, memory_limit=memory_limit, n_threads=n_threads):
+        shards = forest_shards(build_estimator(spec, seed=seed), n_shards)
+        if shards is None:
+            raise ValueError(f"{spec.describe()} cannot be split into {n_shards} shards")
+        start = time.perf_counter()
+        record["model"] = shards[shard].fit(features.X_train, features.y_train)
+        record["fit_seconds"] = time.perf_counter() - start
+    return record
+
+
+@contextmanager
+def _guarded(
+    name: str, record: dict[str, Any], *, memory_limit: int | None, n_threads: int | None
+) -> Iterator[None]:
+    """Run the block bounded and on ``n_threads``; record its end instead of raising.
+
+    Sets ``record["status"]`` to "ok", or keeps "failed" with ``error``
+    saying why; ``warnings`` gets what the block warned, ``finished_at`` the time.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with memory_bound(memory_limit) as is_bounded, _thread_limit(n_threads):
+                record["memory_bound"] = is_bounded
+                yield
+            record["status"] = "ok"
+        except MemoryError as exc:
+            reason = str(exc) or "MemoryError"
+            record["error"] = (
+                f"candidate {name!r} needed more memory than its limit of "
+                f"{_format_bytes(memory_limit)}: {reason}"
+                if record["memory_bound"]
+                else f"candidate {name!r} ran out of memory: {reason}"
+            )
+        except Exception as exc:  # noqa: BLE001 - a candidate fails alone, with its reason
+            record["error"] = f"candidate {name!r} failed: {type(exc).__name__}: {exc}"
+        finally:
+            record["warnings"] = _warning_texts(caught)
+            record["finished_at"] = time.time()
+
+
+def _fit_and_score(
+    spec: CandidateSpec,
+    features: Features,
+    result: dict[str, Any],
+    *,
+    seed: int,
+    save_skops: bool,
+    fitted_model: Any,
+    fit_seconds: float | None,
+) -> None:
+    from sklearn.pipeline import Pipeline
+
+    from textops.models.metrics import classification_metrics, confusion
+
+    if fitted_model is not None:
+        model = fitted_model
+        result["params"] = _plain_params(model)
+        result["fit_seconds"] = fit_seconds
+    else:
+        model = build_estimator(spec, seed=seed)
+        result["params"] = _plain_params(model)
+        start = time.perf_counter()
+        model.fit(features.X_train, features.y_train)
+        result["fit_seconds"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    predicted = model.predict(features.X_test)
+    result["predict_seconds"] = time.perf_counter() - start
+    start = time.perf_counter()
+    scores = _scores(model, features.X_test, features.labels)
+    result["score_seconds"] = time.perf_counter() - start
+
+    labels = list(features.labels)
+    result["metrics"] = classification_metrics(
+        features.y_test, predicted, labels=labels, scores=scores
+    )
+    result["confusion"] = confusion(features.y_test, predicted, labels=labels)
+
+    pipeline = Pipeline([("tfidf", features.vectorizer), ("model", model)])
+    result["pipeline_pickle"] = pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL)
+    if save_skops:
+        try:
+            import skops.io as sio
+
+            result["pipeline_skops"] = sio.dumps(pipeline)
+            result["skops_untrusted_types"] = sio.get_untrusted_types(data=result["pipeline_skops"])
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - skops is a bonus copy; pickle remains
+            result["skops_error"] = f"{type(exc).__name__}: {exc}"
+
+
+def _scores(model: Any, X: Any, labels: Sequence[Any]) -> np.ndarray | None:  # noqa: N803
+    """Decision values or probabilities, one column per label in ``labels`` order."""
+    import numpy as np
+
+    if hasattr(model, "decision_function"):
+        raw = np.asarray(model.decision_function(X), dtype=float)
+    elif hasattr(model, "predict_proba"):
+        raw = np.asarray(model.predict_proba(X), dtype=float)
+    else:
+        return None
+    classes = list(model.classes_)
+    if raw.ndim == 1:  # binary decision function: the score of classes[1]
+        raw = np.column_stack([-raw, raw])
+    if classes == list(labels):
+        return raw
+    # a label the model never saw in training scores below everything it did see
+    floor = float(np.min(raw)) - 1.0 if raw.size else 0.0
+    scores = np.full((raw.shape[0], len(labels)), floor)
+    position = {label: i for i, label in enumerate(labels)}
+    for column, label in enumerate(classes):
+        scores[:, position[label]] = raw[:, column]
+    return scores
+
+
+def _blank_result(spec: CandidateSpec, *, seed: int, memory_limit: int | None) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "status": "failed",
+        "error": None,
+        "estimator": spec.describe(),
+        "spec": spec.model_dump(mode="json"),
+        "params": {},
+        "seed": seed,
+        "metrics": {},
+        "confusion": None,
+        "fit_seconds": None,
+        "predict_seconds": None,
+        "score_seconds": None,
+        "pipeline_pickle": None,
+        "pipeline_skops": None,
+        "skops_untrusted_types": [],
+        "skops_error": None,
+        "warnings": [],
+        "memory_limit": None if memory_limit is None else int(memory_limit),
+        "memory_bound": False,
+        "n_threads": None,
+        "shards": 1,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "started_at": time.time(),
+        "finished_at": None,
+    }
+
+
+def _plain_params(estimator: Any) -> dict[str, Any]:
+    """Every resolved parameter as a JSON value; nested estimators by their own params."""
+    out: dict[str, Any] = {}
+    for key, value in sorted(estimator.get_params(deep=True).items()):
+        if key == "steps" or hasattr(value, "get_params"):
+            continue
+        if hasattr(value, "item") and callable(value.item):  # numpy scalars
+            value = value.item()
+        if not isinstance(value, str | int | float | bool | type(None)):
+            value = repr(value)
+        out[key] = value
+    return out
+
+
+def _warning_texts(caught: list[warnings.WarningMessage]) -> list[str]:
+    texts = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
+    if len(texts) > _MAX_WARNINGS:
+        texts = [*texts[:_MAX_WARNINGS], f"... and {len(texts) - _MAX_WARNINGS} more"]
+    return texts
+
+
+def _format_bytes(value: int | None) -> str:
+    if value is None:
+        return "none"
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.1f} {unit}" if unit != "B" else f"{int(size)} B"
+        size /= 1024
+    return f"{size:.1f} TiB"  # unreachable
+
+
+# -- all candidates ----------------------------------------------------------------------
+
+
+def run_sweep(
+    features: Features,
+    candidates: Sequence[CandidateSpec | Mapping[str, Any]],
+    executor: Executor,
+    *,
+    seed: int = 0,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    save_skops: bool = True,
+    n_threads: int | None = 1,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Fit every candidate through ``executor``; results in candidate order.
+
+    The candidates are checked first (:func:`validate_candidates`: a
+    :class:`~textops.errors.ConfigError` names a bad entry before anything
+    runs). ``features`` go to the workers once (``executor.scatter``). At most
+    ``executor.n_workers`` candidates are in flight, costliest first: a free
+    worker always takes the longest candidate left (so a long one never starts
+    last), and a worker that dies takes only its own candidate with it. With
+    more than one worker a forest is fitted in one shard per worker, then
+    joined and scored (:func:`~textops.models.candidates.forest_shards`): the
+    same trees, so the same metrics, in a fraction of the wall time.
+
+    Each result is the dict of :func:`fit_candidate` (``seed``,
+    ``memory_limit``, ``save_skops`` and ``n_threads`` are passed on) plus
+    ``shards``; a candidate whose worker died (on Dask: it passed the worker's
+    memory limit, or crashed) gets a failed result saying so, and the
+    features are scattered again for the rest.
+
+    ``on_result`` is called in the driver as each result arrives, e.g. to log
+    it to MLflow: tracking happens in the driver, from these dicts, never on
+    the workers. With the same ``seed`` the metrics are the same on any
+    executor.
+    """
+    specs = [CandidateSpec.model_validate(candidate) for candidate in candidates]
+    validate_candidates(specs)
+    window = max(1, int(getattr(executor, "n_workers", 1)))
+    n_shards = [_shard_count(spec, window, seed) for spec in specs]
+    # a work item is (candidate index, part): None for the whole candidate, a shard
+    # number for one shard of a forest, "join" to score the joined forest
+    work: list[tuple[int, int | str | None]] = [
+        (index, shard) if n_shards[index] > 1 else (index, None)
+        for index in range(len(specs))
+        for shard in range(n_shards[index])
+    ]
+    work.sort(key=lambda item: -specs[item[0]].cost / n_shards[item[0]])
+    pending = deque(work)
+    shared = executor.scatter(features)
+    options: dict[str, Any] = {"seed": seed, "memory_limit": memory_limit, "n_threads": n_threads}
+    in_flight: dict[Any, tuple[int, int | str | None]] = {}
+    shard_records: dict[int, list[dict[str, Any]]] = {}
+    joined: dict[int, tuple[Any, float]] = {}
+    results: list[dict[str, Any] | None] = [None] * len(specs)
+
+    def launch() -> None:
+        while pending and len(in_flight) < window:
+            index, part = pending.popleft()
+            if results[index] is not None:
+                continue  # a shard of a forest that has already failed
+            if isinstance(part, int):
+                future = executor.submit(
+                    fit_forest_shard,
+                    specs[index],
+                    shared,
+                    shard=part,
+                    n_shards=n_shards[index],
+                    **options,
+                )
+            else:
+                model, seconds = joined.pop(index, (None, None))
+                future = executor.submit(
+                    fit_candidate,
+                    specs[index],
+                    shared,
+                    save_skops=save_skops,
+                    fitted_model=model,
+                    fit_seconds=seconds,
+                    **options,
+                )
+            in_flight[future] = (index, part)
+
+    def finish(index: int, result: dict[str, Any]) -> None:
+        result["shards"] = n_shards[index]
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    while True:
+        launch()
+        if not in_flight:
+            break
+        future = next(iter(executor.as_completed(list(in_flight))))
+        index, part = in_flight.pop(future)
+        failure = future.exception()  # the task's own, not the candidate's: those are results
+        if failure is not None and pending:
+            shared = executor.scatter(features)  # a dead worker may have held the only copy
+        launch()  # keep the workers busy while this result travels back
+        outcome: dict[str, Any] | None = None
+        if failure is None:
+            try:
+                outcome = future.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be unpickled
+                failure = exc
+        if results[index] is not None:
+            continue  # another shard of this forest failed first
+        spec = specs[index]
+        if outcome is None:
+            assert failure is not None
+            finish(index, _lost_result(spec, failure, executor, seed=seed, limit=memory_limit))
+        elif not isinstance(part, int):
+            finish(index, outcome)
+        elif outcome["status"] != "ok":
+            finish(index, _failed_shard_result(spec, outcome, seed=seed, limit=memory_limit))
+        else:
+            records = shard_records.setdefault(index, [])
+            records.append(outcome)
+            if len(records) == n_shards[index]:
+                del shard_records[index]  # the joined forest replaces its shards
+                records.sort(key=lambda record: record["shard"])
+                forest = build_estimator(specs[index], seed=seed)
+                model = join_forest_shards(forest, [record["model"] for record in records])
+                # shipped like the features: too big to travel inside a task's arguments
+                joined[index] = (executor.scatter(model), sum(r["fit_seconds"] for r in records))
+                pending.appendleft((index, "join"))
+    return [result for result in results if result is not None]
+
+
+def _shard_count(spec: CandidateSpec, window: int, seed: int) -> int:
+    """How many shards a candidate's fit is split into: ``window`` for a forest, else 1."""
+    if window < 2:
+        return 1
+    return window if forest_shards(build_estimator(spec, seed=seed), window) else 1
+
+
+def _failed_shard_result(
+    spec: CandidateSpec, record: dict[str, Any], *, seed: int, limit: int | None
+) -> dict[str, Any]:
+    result = _blank_result(spec, seed=seed, memory_limit=limit)
+    for key in ("error", "warnings", "memory_bound", "worker", "started_at", "finished_at"):
+        result[key] = record[key]
+    return result
+
+
+def _lost_result(
+    spec: CandidateSpec, exc: BaseException, executor: Executor, *, seed: int, limit: int | None
+) -> dict[str, Any]:
+    result = _blank_result(spec, seed=seed, memory_limit=limit)
+    result["worker"] = None
+    result["finished_at"] = time.time()
+    if type(exc).__name__ == "KilledWorker":
+        worker_limit = getattr(executor, "memory_limit", None)
+        result["error"] = (
+            f"candidate {spec.name!r} took its Dask worker down: most likely it exceeded the "
+            f"worker memory limit of {_format_bytes(worker_limit)} (the nanny restarts a worker "
+            "past 95% of it), or it crashed the process; it was not retried"
+        )
+    else:
+        result["error"] = (
+            f"candidate {spec.name!r} was lost by the executor: {type(exc).__name__}: {exc}"
+        )
+    return result
+
+
+def leaderboard(results: Sequence[Mapping[str, Any]], *, metric: str = "accuracy") -> pd.DataFrame:
+    """One row per candidate, best ``metric`` first; failed candidates last.
+
+    Columns: ``rank`` (nullable int; none for failed), ``name``, ``status``,
+    ``estimator``, one column per metric, ``fit_seconds``,
+    ``predict_seconds``, ``error``.
+    """
+    import pandas as pd
+
+    rows = [
+        {
+            "name": result["name"],
+            "status": result["status"],
+            "estimator": result.get("estimator"),
+            **(result.get("metrics") or {}),
+            "fit_seconds": result.get("fit_seconds"),
+            "predict_seconds": result.get("predict_seconds"),
+            "error": result.get("error"),
+        }
+        for result in results
+    ]
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table.assign(rank=pd.Series(dtype="Int64"))
+    if metric not in table.columns:
+        table[metric] = float("nan")
+    is_ok = table["status"] == "ok"
+    ranked = table[is_ok].sort_values(metric, ascending=False, kind="stable", na_position="last")
+    table = pd.concat([ranked, table[~is_ok]], ignore_index=True)
+    rank = pd.Series(range(1, len(table) + 1), dtype="Int64").where(table["status"] == "ok")
+    table.insert(0, "rank", rank)
+    return table

@@ -1,0 +1,116 @@
+"""sweep: the scikit-learn bake-off, each candidate a child run, and a leaderboard.
+
+Features are computed once (TF-IDF on the cleaned text) and scattered to the
+executor once; the candidates fit as tasks there (a Dask cluster by default).
+Workers only fit and score: the driver logs every returned result to MLflow,
+one child run per candidate, so a worker never needs the tracking server and
+a failed worker cannot leave a half-logged run behind.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from textops.models.sweep import SweepSettings
+from textops.pipeline.step import StepContext, StepParams, step
+from textops.steps.common import read_cleaned, scope_parts
+
+
+class Params(StepParams, SweepSettings):
+    """The candidates, TF-IDF settings, seed, ranking metric and per-candidate memory bound."""
+
+
+def _check(params: Params) -> None:
+    from textops.models.candidates import validate_candidates
+
+    validate_candidates(params.candidates)
+
+
+@step("sweep", params=Params, inputs=("cleaned",), outputs=("leaderboard",), compute="cluster",
+      environment="sklearn", data="subset", check=_check)
+def sweep(ctx: StepContext) -> dict[str, Any]:
+    """Fit the candidates on the train part, score them on the test part, rank them."""
+    from textops.models.features import build_features
+    from textops.models.sweep import leaderboard, run_sweep
+
+    fit_part, eval_part = scope_parts(ctx.scope)
+    cleaned = ctx.inputs["cleaned"]
+    train = read_cleaned(ctx.store, cleaned, fit_part)
+    test = read_cleaned(ctx.store, cleaned, eval_part)
+    features = build_features(
+        train["text"].to_numpy(), train["label"].to_numpy(),
+        test["text"].to_numpy(), test["label"].to_numpy(), settings=ctx.params.tfidf,
+    )
+    ctx.tracker.log(params={"fit_part": fit_part, "eval_part": eval_part},
+                    metrics={k: float(v) for k, v in features.describe().items()})
+    results = run_sweep(
+        features, ctx.params.candidates, ctx.executor, seed=ctx.params.seed,
+        memory_limit=ctx.params.memory_limit, save_skops=ctx.params.save_skops,
+        n_threads=ctx.params.n_threads, on_result=lambda result: _log_candidate(ctx, result),
+    )
+    board = leaderboard(results, metric=ctx.params.metric)
+    ctx.out.write_parquet("leaderboard.parquet", board)
+    ctx.report("sweep", board.assign(
+        dataset_name=cleaned["dataset"]["name"], dataset_version=cleaned["dataset"]["version"],
+        fit_part=fit_part, eval_part=eval_part, metric=ctx.params.metric,
+    ))
+    ctx.tracker.log_text(board.to_csv(index=False), "leaderboard.csv")
+    ok = board[board["status"] == "ok"]
+    best = ok.iloc[0] if len(ok) else None
+    if best is not None:
+        ctx.tracker.log(metrics={f"best_{ctx.params.metric}": float(best[ctx.params.metric])},
+                        tags={"textops.best_candidate": str(best["name"])})
+    return {
+        "leaderboard": {
+            "location": ctx.out.location,
+            "metric": ctx.params.metric,
+            "best": None if best is None else str(best["name"]),
+            "best_value": None if best is None else float(best[ctx.params.metric]),
+            "failed": board.loc[board["status"] != "ok", "name"].tolist(),
+        }
+    }
+
+
+def _log_candidate(ctx: StepContext, result: dict[str, Any]) -> None:
+    """One child run per candidate, logged in the driver as each result comes back."""
+    is_ok = result["status"] == "ok"
+    artifacts: dict[str, bytes] = {}
+    if result.get("confusion"):
+        artifacts["confusion_matrix.json"] = json.dumps(result["confusion"]).encode()
+        artifacts["confusion_matrix.html"] = _confusion_html(result["name"], result["confusion"])
+    if result.get("pipeline_pickle"):
+        artifacts["model/pipeline.pkl"] = result["pipeline_pickle"]
+    if result.get("pipeline_skops"):
+        artifacts["model/pipeline.skops"] = result["pipeline_skops"]
+    timings = {k: result[k] for k in ("fit_seconds", "predict_seconds", "score_seconds")
+               if result.get(k) is not None}
+    if not ctx.tracker.enabled:
+        for name, data in artifacts.items():
+            ctx.out.write_bytes(f"candidates/{result['name']}/{name}", data)
+        return
+    tags = {"textops.candidate": result["name"], "textops.estimator": str(result.get("estimator")),
+            "textops.status": result["status"], "textops.worker": str(result.get("worker"))}
+    if result.get("error"):
+        tags["textops.error"] = str(result["error"])[:5000]
+    if result.get("skops_untrusted_types"):
+        tags["textops.skops_untrusted_types"] = ",".join(result["skops_untrusted_types"])
+    ctx.tracker.child(
+        result["name"], params=result.get("params") or {}, metrics={**result["metrics"], **timings},
+        tags=tags, artifacts=artifacts, status="FINISHED" if is_ok else "FAILED",
+        start_time_ms=int(result["started_at"] * 1000),
+        end_time_ms=int(result["finished_at"] * 1000) if result.get("finished_at") else None,
+    )
+
+
+def _confusion_html(name: str, confusion: dict[str, Any]) -> bytes:
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Heatmap(
+        z=confusion["matrix"], x=confusion["labels"], y=confusion["labels"], colorscale="Blues",
+        hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>",
+    ))
+    figure.update_layout(title=f"{name}: confusion matrix", xaxis_title="predicted",
+                         yaxis_title="true", yaxis_autorange="reversed")
+    return figure.to_html(include_plotlyjs="cdn", full_html=True).encode()
+

@@ -1,0 +1,162 @@
+"""The Dask executor on a real 2-worker LocalCluster, and the sweep on it."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from textops.errors import ConfigError
+from textops.execution.dask import DaskExecutor
+from textops.execution.executor import Executor, LocalExecutor
+from textops.models.candidates import DEFAULT_CANDIDATES, CandidateSpec
+from textops.models.features import build_features
+from textops.models.sweep import run_sweep
+
+pytestmark = pytest.mark.dask
+
+
+@pytest.fixture(scope="module")
+def executor():
+    start = time.perf_counter()
+    with DaskExecutor(n_workers=2, memory_limit="1GiB", resources={"GPU": 1}) as dask_executor:
+        dask_executor.start_seconds = time.perf_counter() - start
+        yield dask_executor
+
+
+def add(a, b=0, *, key=0, priority=0):
+    return a + b + key + priority
+
+
+def concat(head, *, tail):
+    return head + tail
+
+
+def test_a_local_cluster_starts_quickly_and_reports_its_size(executor):
+    assert isinstance(executor, Executor)
+    assert executor.n_workers == 2
+    assert executor.memory_limit == 2**30
+    assert executor.start_seconds < 30  # ~2 s on an idle 2-core machine
+
+
+def test_submit_passes_arguments_and_keywords_even_those_named_like_submit_options(executor):
+    future = executor.submit(add, 1, 2, key=3, priority=4)
+    assert future.result() == 10
+
+
+def test_scatter_ships_one_object_once_and_futures_resolve_inside_arguments(executor):
+    shared = executor.scatter([1, 2, 3])  # a list stays one object, not three
+    futures = [executor.submit(sum, shared), executor.submit(len, shared)]
+    assert sorted(f.result() for f in executor.as_completed(futures)) == [3, 6]
+    assert executor.submit(concat, shared, tail=[4]).result() == [1, 2, 3, 4]
+
+
+def test_resources_pin_a_task_and_a_missing_resource_is_a_config_error(executor):
+    assert executor.submit(add, 1, resources={"GPU": 1}).result() == 1
+    with pytest.raises(ConfigError, match=r"no Dask worker offers the resources \{'TPU': 1\}"):
+        executor.submit(add, 1, resources={"TPU": 1})
+
+
+def test_an_executor_on_a_scheduler_address_leaves_the_cluster_running(executor):
+    address = executor.client.scheduler.address
+    with DaskExecutor(address) as remote:
+        assert remote.n_workers == 2
+        assert remote.submit(add, 2, 3).result() == 5
+    remote.close()  # closing twice is harmless
+    assert executor.submit(add, 1, 1).result() == 2
+
+
+def test_an_unreachable_scheduler_is_a_config_error():
+    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'"):
+        DaskExecutor("tcp://127.0.0.1:9", timeout=2)
+
+
+def corpus(n_per_class: int, seed: int) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for label in ("food", "sport", "tech"):
+        for _ in range(n_per_class):
+            words = [
+                *rng.choice([f"{label}{i}" for i in range(20)], 8),
+                *rng.choice([f"noise{i}" for i in range(50)], 8),
+            ]
+            texts.append(" ".join(words))
+            labels.append(label)
+    return texts, labels
+
+
+@pytest.fixture(scope="module")
+def features():
+    return build_features(*corpus(40, seed=1), *corpus(15, seed=2))
+
+
+def test_the_sweep_on_two_dask_workers_matches_the_sequential_sweep(executor, features):
+    names = {
+        "ridge",
+        "perceptron",
+        "passive_aggressive",
+        "sgd_elasticnet",
+        "random_forest",
+        "linear_svc_l1_selection",
+        "complement_nb",
+        "knn",
+    }
+    candidates = [c for c in DEFAULT_CANDIDATES if c.name in names]
+    sequential = run_sweep(features, candidates, LocalExecutor(), seed=5, save_skops=False)
+    parallel = run_sweep(features, candidates, executor, seed=5, save_skops=False)
+    assert [r["name"] for r in parallel] == [c.name for c in candidates]
+    assert all(r["status"] == "ok" for r in parallel)
+    assert [r["metrics"] for r in parallel] == [r["metrics"] for r in sequential]
+    assert [r["confusion"] for r in parallel] == [r["confusion"] for r in sequential]
+    assert len({r["worker"] for r in parallel}) == 2  # both workers took a share
+    forest = next(r for r in parallel if r["name"] == "random_forest")
+    assert forest["shards"] == 2  # fitted half on each worker, yet the same forest
+
+
+class MemoryHog(ClassifierMixin, BaseEstimator):
+    """Grows its memory by 16 MiB every 20 ms while fitting, up to ``max_mib``."""
+
+    def __init__(self, max_mib: int = 2048) -> None:
+        self.max_mib = max_mib
+
+    def fit(self, X, y):  # noqa: N803
+        hoard = []
+        for _ in range(self.max_mib // 16):
+            hoard.append(np.ones(16 * 2**20, dtype=np.uint8))
+            time.sleep(0.02)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):  # noqa: N803
+        return np.full(X.shape[0], self.classes_[0])
+
+
+def test_a_candidate_past_the_worker_memory_limit_fails_alone_and_is_not_retried(features):
+    hog = CandidateSpec(name="hog", estimator=f"{__name__}.MemoryHog", cost=10)
+    nb = next(c for c in DEFAULT_CANDIDATES if c.name == "complement_nb")
+    # no per-candidate bound here (memory_limit=None): the worker's limit must catch it
+    with DaskExecutor(n_workers=1, memory_limit="700MiB") as small:
+        start = time.perf_counter()
+        results = run_sweep(features, [hog, nb], small, memory_limit=None, save_skops=False)
+        elapsed = time.perf_counter() - start
+    assert results[0]["status"] == "failed"
+    assert results[0]["error"].startswith(
+        "candidate 'hog' took its Dask worker down: most likely it exceeded the worker "
+        "memory limit of 700.0 MiB"
+    )
+    assert results[1]["status"] == "ok"  # the restarted worker ran the next candidate
+    assert elapsed < 60
+
+
+def test_importing_the_module_does_not_import_distributed():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, textops.execution.dask; "
+        "print([m for m in ('dask', 'distributed', 'sklearn') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
