@@ -18,9 +18,10 @@ import pytest
 
 from conftest import shared_file
 from textops.execution.executor import LocalExecutor
+from textops.models.bounds import can_bound_memory
 from textops.models.candidates import DEFAULT_CANDIDATES
 from textops.models.features import build_features
-from textops.models.sweep import can_bound_memory, leaderboard, run_sweep
+from textops.models.sweep import leaderboard, run_sweep
 
 pytestmark = pytest.mark.slow
 

@@ -10,21 +10,13 @@ on any executor for the same seed; :func:`leaderboard` ranks them. Nothing
 here logs to MLflow or writes files: the ``sweep`` step logs each returned
 result as a child run, in the driver.
 
-One candidate must never take the machine down. scikit-learn's
-``NearestCentroid`` densifies its input: on the 20 Newsgroups TF-IDF matrix
-(11,314 x 129,791, sparse) it asks for 2 x 10.9 GiB, and the kernel's OOM
-killer then ends the whole process, or a neighbour. So each candidate runs
-under a memory bound (:func:`memory_bound`): on Linux the process's address
-space limit (``RLIMIT_AS``) is lowered to its current size plus the bound for
-the duration of the fit, so an oversized allocation fails at once with a
-``MemoryError`` that fails this candidate alone, with a message that says
-so; nothing is allocated. On Dask, a worker's ``memory_limit`` is a second
-line: the nanny restarts a worker past 95% of it, the scheduler gives the task
-up at once (``allowed_failures=0``) and :func:`run_sweep` reports which
-candidate took its worker down and the limit it ran under.
-
-The bound is per process: fits under it in one process are serialised by a
-lock (Dask workers run one task at a time, the local executor runs inline).
+One candidate must never take the machine down: each runs under the memory
+and thread bounds of :mod:`textops.models.bounds`, where an oversized
+allocation fails that candidate alone, with a message that says so. On Dask,
+a worker's ``memory_limit`` is a second line: the nanny restarts a worker past
+95% of it, the scheduler gives the task up at once (``allowed_failures=0``)
+and :func:`run_sweep` reports which candidate took its worker down and the
+limit it ran under.
 """
 
 from __future__ import annotations
@@ -32,8 +24,6 @@ from __future__ import annotations
 import os
 import pickle
 import socket
-import sys
-import threading
 import time
 import warnings
 from collections import deque
@@ -43,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ByteSize, ConfigDict, Field, field_validator
 
+from textops.models.bounds import memory_bound, thread_limit
 from textops.models.candidates import (
     CandidateSpec,
     build_estimator,
@@ -65,7 +56,6 @@ __all__ = [
     "fit_candidate",
     "fit_forest_shard",
     "leaderboard",
-    "memory_bound",
     "run_sweep",
 ]
 
@@ -113,59 +103,6 @@ class SweepSettings(BaseModel):
                 f"got {value.human_readable()}"
             )
         return value
-
-
-# -- the memory bound ----------------------------------------------------------------
-
-_BOUND_LOCK = threading.Lock()
-
-
-def can_bound_memory() -> bool:
-    """Whether :func:`memory_bound` is enforced here (Linux, where ``RLIMIT_AS`` is)."""
-    return sys.platform.startswith("linux") and os.path.exists("/proc/self/statm")
-
-
-@contextmanager
-def memory_bound(limit: int | None) -> Iterator[bool]:
-    """Let the block add at most ``limit`` bytes of address space to this process.
-
-    Yields whether the bound is enforced (``False`` where ``limit`` is None or
-    the platform has no ``RLIMIT_AS``). An allocation past it raises
-    ``MemoryError`` inside the block; the previous limit is restored on exit.
-    """
-    if limit is None or not can_bound_memory():
-        yield False
-        return
-    import resource
-
-    with _BOUND_LOCK:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        target = _address_space() + int(limit)
-        for ceiling in (soft, hard):
-            if ceiling != resource.RLIM_INFINITY:
-                target = min(target, ceiling)
-        resource.setrlimit(resource.RLIMIT_AS, (target, hard))
-        try:
-            yield True
-        finally:
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
-@contextmanager
-def _thread_limit(n_threads: int | None) -> Iterator[None]:
-    if n_threads is None:
-        yield
-        return
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=n_threads):
-        yield
-
-
-def _address_space() -> int:
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[0])
-    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 # -- one candidate ---------------------------------------------------------------------
@@ -286,7 +223,7 @@ def _guarded(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with memory_bound(memory_limit) as is_bounded, _thread_limit(n_threads):
+            with memory_bound(memory_limit) as is_bounded, thread_limit(n_threads):
                 record["memory_bound"] = is_bounded
                 yield
             record["status"] = "ok"

@@ -1,9 +1,8 @@
-"""The sweep core: features, one candidate, the memory bound, all candidates, the leaderboard."""
+"""The sweep core: features, one candidate, all candidates, the leaderboard."""
 
 from __future__ import annotations
 
 import pickle
-import resource
 import subprocess
 import sys
 from concurrent.futures import Future
@@ -15,14 +14,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from textops.errors import ConfigError, ModelError
 from textops.execution.executor import LocalExecutor
+from textops.models.bounds import can_bound_memory
 from textops.models.candidates import DEFAULT_CANDIDATES, CandidateSpec
 from textops.models.features import Features, TfidfSettings, build_features
 from textops.models.sweep import (
     SweepSettings,
-    can_bound_memory,
     fit_candidate,
     leaderboard,
-    memory_bound,
     run_sweep,
 )
 
@@ -177,19 +175,9 @@ def test_a_candidate_fits_on_one_thread_unless_told_otherwise(features):
     assert pickle.loads(result["pipeline_pickle"]).named_steps["model"].threads_ == [1]
 
 
-# -- the memory bound ------------------------------------------------------------------------------
+# -- the memory bound, in a sweep ------------------------------------------------------------------
 
 needs_rlimit = pytest.mark.skipif(not can_bound_memory(), reason="needs Linux RLIMIT_AS")
-
-
-@needs_rlimit
-def test_memory_bound_turns_an_oversized_allocation_into_memory_error_and_restores_the_limit():
-    before = resource.getrlimit(resource.RLIMIT_AS)
-    with pytest.raises(MemoryError), memory_bound(256 * 2**20) as is_bounded:
-        assert is_bounded
-        np.ones(2**31, dtype=np.uint8)  # 2 GiB
-    assert resource.getrlimit(resource.RLIMIT_AS) == before
-    assert np.ones(2**28, dtype=np.uint8).sum() == 2**28  # 256 MiB is fine again
 
 
 @needs_rlimit
