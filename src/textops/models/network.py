@@ -1,0 +1,242 @@
+"""The torch text classifiers: a fastText-style model and the original bag-of-words MLP.
+
+Both start from one embedding table over the tokenizer's ids (padding id 0) and
+average the rows of a document's ids:
+
+* ``fasttext``: mean of word and hashed n-gram embeddings, dropout, a linear head.
+* ``mlp``: the original example's bag-of-words MLP. Its first layer is a linear
+  map of the document's term-frequency vector (vocabulary-sized counts divided
+  by the length); the mean of embedding rows computes exactly that product
+  without building the vocabulary-sized vector. ReLU hidden layers follow.
+
+Two input forms reach the same numbers: ``forward(ids)`` takes the padded id
+matrix [batch, length] (what the ONNX graph and serving take; a masked mean made
+of Gather/ReduceSum, which exports cleanly), and ``forward_flat(ids, offsets)``
+takes the ragged form for training (``EmbeddingBag``, no padding cost, sparse
+gradients for the large table).
+
+This module imports torch at import time; import it only from training code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+Architecture = Literal["fasttext", "mlp"]
+Pooling = Literal["mean", "sqrt"]
+ARCHITECTURES: tuple[str, ...] = ("fasttext", "mlp")
+
+
+class TextClassifier(nn.Module):
+    """Pooled id embeddings, then a head: linear (fastText) or ReLU layers (MLP).
+
+    ``pooling`` divides the sum of a document's rows by its number of ids
+    (``mean``) or by the square root of it (``sqrt``: long documents keep more
+    weight, like the cosine normalisation of a bag of words).
+    """
+
+    def __init__(
+        self,
+        n_ids: int,
+        n_classes: int,
+        *,
+        architecture: Architecture = "fasttext",
+        embedding_dim: int = 64,
+        hidden_size: int = 128,
+        hidden_layers: int = 1,
+        dropout: float = 0.0,
+        pooling: Pooling = "mean",
+    ) -> None:
+        super().__init__()
+        if architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"The 'architecture' parameter of TextClassifier must be one of "
+                f"{list(ARCHITECTURES)}. Got {architecture!r} instead."
+            )
+        if pooling not in ("mean", "sqrt"):
+            raise ValueError(
+                "The 'pooling' parameter of TextClassifier must be 'mean' or 'sqrt'. "
+                f"Got {pooling!r} instead."
+            )
+        self.architecture = architecture
+        self.pooling = pooling
+        self.n_classes = n_classes
+        # sparse gradients: an optimiser step touches only the rows a batch used
+        self.embedding = nn.EmbeddingBag(
+            n_ids, embedding_dim, mode="sum", padding_idx=0, sparse=True
+        )
+        layers: list[nn.Module] = []
+        width = embedding_dim
+        if architecture == "mlp":
+            # the embedding mean is the first linear layer: give it a bias and an activation
+            layers += [_Bias(embedding_dim), nn.ReLU(), nn.Dropout(dropout)]
+            for _ in range(hidden_layers):
+                layers += [nn.Linear(width, hidden_size), nn.ReLU(), nn.Dropout(dropout)]
+                width = hidden_size
+        else:
+            layers.append(nn.Dropout(dropout))
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(width, n_classes)
+        self._init_weights(embedding_dim)
+
+    def _init_weights(self, embedding_dim: int) -> None:
+        if self.architecture == "mlp":
+            # a first layer over term frequencies: unit-variance rows give activations of
+            # order 1/sqrt(distinct words), where ReLU layers train well
+            nn.init.normal_(self.embedding.weight, std=1.0)
+        else:
+            # fastText's uniform(-1/dim, 1/dim) keeps the initial mean near zero
+            nn.init.uniform_(self.embedding.weight, -1.0 / embedding_dim, 1.0 / embedding_dim)
+        with torch.no_grad():
+            self.embedding.weight[0].zero_()
+
+    def divisor(self, counts: torch.Tensor) -> torch.Tensor:
+        """What a document's summed rows are divided by, from its id count (>= 1)."""
+        counts = counts.clamp(min=1.0)
+        return counts.sqrt() if self.pooling == "sqrt" else counts
+
+    def pool_padded(self, ids: torch.Tensor) -> torch.Tensor:
+        """Pooled embedding of each row of a padded id matrix (padding ignored)."""
+        mask = (ids != 0).unsqueeze(-1).to(self.embedding.weight.dtype)
+        rows = F.embedding(ids, self.embedding.weight)
+        return (rows * mask).sum(dim=1) / self.divisor(mask.sum(dim=1))
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """Logits [batch, n_classes] from a padded id matrix [batch, length]."""
+        return self.head(self.body(self.pool_padded(ids)))
+
+    def forward_flat(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+        """Logits from flat ids and each document's start offset (training form)."""
+        ends = torch.cat([offsets[1:], offsets.new_tensor([ids.shape[0]])])
+        counts = (ends - offsets).unsqueeze(-1).to(self.embedding.weight.dtype)
+        pooled = self.embedding(ids, offsets) / self.divisor(counts)
+        return self.head(self.body(pooled))
+
+    def dense_parameters(self) -> list[nn.Parameter]:
+        """Every parameter except the sparse embedding table."""
+        return [p for name, p in self.named_parameters() if not name.startswith("embedding.")]
+
+
+class _Bias(nn.Module):
+    """A learned offset: the bias of the MLP's first (embedding) layer."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(width))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.bias
+
+
+class ProbabilityModel(nn.Module):
+    """The trained classifier as PyTorch serves it: padded ids in, probabilities out."""
+
+    def __init__(self, classifier: TextClassifier) -> None:
+        super().__init__()
+        self.classifier = classifier
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.classifier(ids), dim=-1)
+
+
+class _LeanProbabilities(nn.Module):
+    """The exported graph: the same function as ProbabilityModel, with less work.
+
+    The padding row of the table is zero, so a plain sum over the padded rows is
+    the sum over the real ids (no mask multiply over [batch, length, dim]). For
+    the fastText architecture, whose head is linear, the head is folded into the
+    table (``E @ W.T``, one column per class): the graph gathers ``n_classes``
+    numbers per id instead of ``embedding_dim`` and needs no matrix product.
+    """
+
+    table: torch.Tensor
+
+    def __init__(self, classifier: TextClassifier) -> None:
+        super().__init__()
+        with torch.no_grad():
+            table = classifier.embedding.weight.detach().clone()
+            self.is_folded = classifier.architecture == "fasttext"
+            if self.is_folded:
+                table = table @ classifier.head.weight.detach().T
+            table[0] = 0.0  # padding; EmbeddingBag never reads it, so this changes nothing
+        self.register_buffer("table", table)
+        self.is_sqrt = classifier.pooling == "sqrt"
+        self.body = classifier.body
+        self.head = classifier.head
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        count = (ids != 0).sum(dim=1, keepdim=True).clamp(min=1).to(self.table.dtype)
+        divisor = count.sqrt() if self.is_sqrt else count
+        pooled = F.embedding(ids, self.table).sum(dim=1) / divisor
+        logits = pooled + self.head.bias if self.is_folded else self.head(self.body(pooled))
+        return torch.softmax(logits, dim=-1)
+
+
+def export_module(classifier: TextClassifier) -> nn.Module:
+    """The module to export to ONNX: padded ids -> probabilities, lean for inference."""
+    return _LeanProbabilities(classifier.to("cpu").eval()).eval()
+
+
+def count_parameters(module: nn.Module) -> int:
+    """How many scalars the module trains."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+class LazyAdam(torch.optim.Optimizer):
+    """Adam for sparse gradients that touches only the rows a batch used.
+
+    ``torch.optim.SparseAdam`` does the same maths but is several times slower on
+    CPU for a table of a million rows; this one is a handful of ``index_*``
+    calls. Moments of untouched rows stay as they were ("lazy" Adam). Decoupled
+    weight decay (as in AdamW) applies to the touched rows only.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[nn.Parameter],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                if not param.grad.is_sparse:
+                    raise RuntimeError("LazyAdam expects sparse gradients (sparse=True layers).")
+                grad = param.grad.coalesce()
+                rows, values = grad.indices()[0], grad.values()
+                state = self.state[param]
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = torch.zeros_like(param)
+                    state["exp_avg_sq"] = torch.zeros_like(param)
+                state["step"] += 1
+                step = state["step"]
+                mean = state["exp_avg"].index_select(0, rows).mul_(beta1)
+                mean.add_(values, alpha=1.0 - beta1)
+                square = state["exp_avg_sq"].index_select(0, rows).mul_(beta2)
+                square.addcmul_(values, values, value=1.0 - beta2)
+                state["exp_avg"].index_copy_(0, rows, mean)
+                state["exp_avg_sq"].index_copy_(0, rows, square)
+                step_size = group["lr"] * math.sqrt(1.0 - beta2**step) / (1.0 - beta1**step)
+                weights = param.index_select(0, rows)
+                if group["weight_decay"]:
+                    weights.mul_(1.0 - group["lr"] * group["weight_decay"])
+                weights.addcdiv_(mean, square.sqrt_().add_(group["eps"]), value=-step_size)
+                param.index_copy_(0, rows, weights)
+        return loss

@@ -1,0 +1,267 @@
+"""Text to token ids for the network: a fitted word vocabulary plus hashed word n-grams.
+
+The id space is fixed by the fitted state, and the same ids feed PyTorch and the
+ONNX graph (the tokenizer stays outside the graph, in NumPy)::
+
+    0                                 padding (never a token)
+    1 .. n_words                      vocabulary words, most frequent first
+    n_words + 1 .. n_words + buckets  hashed n-grams of order 2 .. ngram
+
+As in fastText, a word outside the vocabulary is dropped as a unigram but still
+takes part in the n-grams around it (n-grams hash the words' own strings, not
+their ids). Hashing is stable across processes and machines (BLAKE2b, not
+Python's salted ``hash``), so a tokenizer saved as JSON reproduces its ids
+anywhere.
+
+Work is vectorised per batch: one Python pass to split texts into words and map
+each distinct word once; n-gram hashes, ordering and padding are NumPy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+PAD_ID = 0
+TOKEN_PATTERN = r"(?u)\b\w+\b"
+FORMAT = "textops.tokenizer/1"
+
+# fastText's multiplier for combining word hashes into an n-gram hash; each order
+# is also salted so a bigram and a trigram of the same words land apart.
+_NGRAM_MULTIPLIER = np.uint64(116049371)
+_ORDER_SALT = 0x9E3779B97F4A7C15
+
+
+@dataclass(frozen=True)
+class EncodedBatch:
+    """Token ids of a batch of documents, flat: document ``i`` is ``ids[offsets[i]:ends[i]]``."""
+
+    ids: np.ndarray  # int64 [total]
+    offsets: np.ndarray  # int64 [n_docs], start of each document in ``ids``
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.offsets.shape[0])
+
+    @property
+    def lengths(self) -> np.ndarray:
+        ends = np.append(self.offsets[1:], self.ids.shape[0])
+        return ends - self.offsets
+
+    def select(self, rows: np.ndarray) -> EncodedBatch:
+        """The documents ``rows`` (in that order), still flat."""
+        rows = np.asarray(rows, dtype=np.int64)
+        lengths = self.lengths[rows]
+        starts = self.offsets[rows]
+        new_offsets = np.zeros(rows.shape[0], dtype=np.int64)
+        if rows.shape[0] > 1:
+            np.cumsum(lengths[:-1], out=new_offsets[1:])
+        positions = np.arange(int(lengths.sum()), dtype=np.int64)
+        positions += np.repeat(starts - new_offsets, lengths)
+        return EncodedBatch(ids=self.ids[positions], offsets=new_offsets)
+
+    def padded(self, *, min_length: int = 1) -> np.ndarray:
+        """The ids as an int64 matrix [n_docs, longest], right-padded with ``PAD_ID``."""
+        lengths = self.lengths
+        width = max(int(lengths.max(initial=0)), min_length)
+        matrix = np.full((self.n_docs, width), PAD_ID, dtype=np.int64)
+        rows = np.repeat(np.arange(self.n_docs), lengths)
+        cols = np.arange(self.ids.shape[0], dtype=np.int64) - np.repeat(self.offsets, lengths)
+        matrix[rows, cols] = self.ids
+        return matrix
+
+
+def word_hash(word: str) -> int:
+    """A stable 64-bit hash of one word (BLAKE2b, little-endian)."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class Tokenizer:
+    """Words from a fitted vocabulary plus hashed n-grams, as ids for an embedding table.
+
+    ``ngram`` is the highest n-gram order (1: words only); ``buckets`` the size of
+    the hashed n-gram table; ``min_count`` and ``max_vocab`` bound the vocabulary;
+    ``max_words`` truncates long documents (the same in training and serving);
+    ``binary`` keeps each id once per document (presence, not counts: a mean
+    over ids then weighs a repeated word like a single one).
+    """
+
+    def __init__(
+        self,
+        *,
+        ngram: int = 2,
+        buckets: int = 2**20,
+        min_count: int = 2,
+        max_vocab: int | None = None,
+        max_words: int | None = 1000,
+        lowercase: bool = True,
+        binary: bool = False,
+    ) -> None:
+        self.ngram = ngram
+        self.buckets = buckets
+        self.min_count = min_count
+        self.max_vocab = max_vocab
+        self.max_words = max_words
+        self.lowercase = lowercase
+        self.binary = binary
+
+    # -- sklearn-style parameters -------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "ngram": self.ngram,
+            "buckets": self.buckets,
+            "min_count": self.min_count,
+            "max_vocab": self.max_vocab,
+            "max_words": self.max_words,
+            "lowercase": self.lowercase,
+            "binary": self.binary,
+        }
+
+    def _check_params(self) -> None:
+        checks = {
+            "ngram": (self.ngram, self.ngram >= 1, "an int >= 1"),
+            "buckets": (self.buckets, self.buckets >= 1 or self.ngram == 1, "an int >= 1"),
+            "min_count": (self.min_count, self.min_count >= 1, "an int >= 1"),
+            "max_vocab": (
+                self.max_vocab,
+                self.max_vocab is None or self.max_vocab >= 1,
+                "None or an int >= 1",
+            ),
+            "max_words": (
+                self.max_words,
+                self.max_words is None or self.max_words >= 1,
+                "None or an int >= 1",
+            ),
+        }
+        for name, (value, ok, expected) in checks.items():
+            if not ok:
+                raise ValueError(
+                    f"The '{name}' parameter of Tokenizer must be {expected}. "
+                    f"Got {value!r} instead."
+                )
+
+    # -- fitting ------------------------------------------------------------------
+    def fit(self, texts: Iterable[str]) -> Tokenizer:
+        """Learn the vocabulary: words seen ``min_count`` times, the ``max_vocab`` most frequent."""
+        self._check_params()
+        counts: Counter[str] = Counter()
+        for words in self._split(texts):
+            counts.update(words)
+        kept = [(word, n) for word, n in counts.items() if n >= self.min_count]
+        kept.sort(key=lambda item: (-item[1], item[0]))  # frequency, then a stable tie-break
+        if self.max_vocab is not None:
+            kept = kept[: self.max_vocab]
+        self._set_vocabulary([word for word, _ in kept])
+        return self
+
+    def _set_vocabulary(self, words: list[str]) -> None:
+        self.vocabulary_ = words
+        self.index_ = {word: i + 1 for i, word in enumerate(words)}
+
+    @property
+    def n_words(self) -> int:
+        return len(self._fitted_vocabulary())
+
+    @property
+    def n_ids(self) -> int:
+        """Rows the embedding table needs: padding + words + n-gram buckets."""
+        n_buckets = self.buckets if self.ngram > 1 else 0
+        return 1 + self.n_words + n_buckets
+
+    def _fitted_vocabulary(self) -> list[str]:
+        vocabulary: list[str] | None = getattr(self, "vocabulary_", None)
+        if vocabulary is None:
+            raise RuntimeError("This Tokenizer is not fitted yet: call fit(texts) first.")
+        return vocabulary
+
+    # -- encoding -----------------------------------------------------------------
+    def _split(self, texts: Iterable[str]) -> Iterable[list[str]]:
+        pattern = re.compile(TOKEN_PATTERN)
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"Tokenizer expects str documents. Got {type(text).__name__}.")
+            words = pattern.findall(text.lower() if self.lowercase else text)
+            yield words[: self.max_words] if self.max_words is not None else words
+
+    def encode(self, texts: Sequence[str]) -> EncodedBatch:
+        """Ids of each document: its vocabulary words, then its n-grams (order 2, 3, ...)."""
+        self._fitted_vocabulary()
+        docs = list(self._split(texts))
+        n_docs = len(docs)
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
+        total = int(lengths.sum())
+        distinct: dict[str, int] = {}
+        codes = np.fromiter(
+            (distinct.setdefault(w, len(distinct)) for w in itertools.chain.from_iterable(docs)),
+            dtype=np.int64,
+            count=total,
+        )
+        index = self.index_
+        word_ids = np.fromiter((index.get(w, PAD_ID) for w in distinct), np.int64, len(distinct))
+        token_ids = word_ids[codes]
+        doc_of_token = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+
+        known = token_ids != PAD_ID
+        pieces_ids = [token_ids[known]]
+        pieces_doc = [doc_of_token[known]]
+        if self.ngram > 1 and total:
+            hashes = np.fromiter((word_hash(w) for w in distinct), np.uint64, len(distinct))[codes]
+            starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+            position = np.arange(total, dtype=np.int64) - starts
+            length_of_token = np.repeat(lengths, lengths)
+            base = 1 + self.n_words
+            for order in range(2, self.ngram + 1):
+                first = np.flatnonzero(position <= length_of_token - order)
+                combined = np.full(first.shape[0], _ORDER_SALT ^ order, dtype=np.uint64)
+                for k in range(order):  # uint64 arithmetic wraps, as the hash intends
+                    combined = combined * _NGRAM_MULTIPLIER + hashes[first + k]
+                pieces_ids.append(base + (combined % np.uint64(self.buckets)).astype(np.int64))
+                pieces_doc.append(doc_of_token[first])
+
+        doc = np.concatenate(pieces_doc)
+        ids = np.concatenate(pieces_ids)
+        if self.binary:  # one (document, id) pair each, sorted by document then id
+            pairs = np.unique(doc * np.int64(self.n_ids) + ids)
+            doc, ids = pairs // self.n_ids, pairs % self.n_ids
+        else:
+            order_by_doc = np.argsort(doc, kind="stable")
+            doc, ids = doc[order_by_doc], ids[order_by_doc]
+        counts = np.bincount(doc, minlength=n_docs).astype(np.int64)
+        offsets = np.zeros(n_docs, dtype=np.int64)
+        if n_docs > 1:
+            np.cumsum(counts[:-1], out=offsets[1:])
+        return EncodedBatch(ids=ids, offsets=offsets)
+
+    def encode_padded(self, texts: Sequence[str]) -> np.ndarray:
+        """The int64 id matrix [n_docs, longest] the network and its ONNX graph take."""
+        return self.encode(texts).padded()
+
+    # -- persistence --------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable state: parameters and the vocabulary in id order."""
+        return {
+            "format": FORMAT,
+            "params": self.get_params(),
+            "token_pattern": TOKEN_PATTERN,
+            "hash": "blake2b-64/fasttext-combine",
+            "vocabulary": list(self._fitted_vocabulary()),
+        }
+
+    @classmethod
+    def from_dict(cls, state: Mapping[str, Any]) -> Tokenizer:
+        """Rebuild a fitted tokenizer from :meth:`to_dict` output."""
+        if state.get("format") != FORMAT:
+            raise ValueError(
+                f"Unknown tokenizer format {state.get('format')!r}; expected {FORMAT!r}. "
+                "Re-export the model with this version of textops."
+            )
+        tokenizer = cls(**state["params"])
+        tokenizer._set_vocabulary(list(state["vocabulary"]))
+        return tokenizer

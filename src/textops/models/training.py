@@ -1,0 +1,434 @@
+"""Training the text network: config, a seeded loop with early stopping, the fitted result.
+
+:func:`fit_network` carves a stratified validation split from the training
+texts, fits the tokenizer on the rest, trains with Adam (a lazy sparse Adam for
+the embedding table, AdamW for the dense layers) under a learning-rate schedule,
+stops early when the validation accuracy stalls and keeps the best epoch's
+weights. On CPU it is deterministic for a given seed and thread count; on CUDA
+it uses mixed precision and pinned host memory.
+
+A per-epoch ``callback`` receives an :class:`EpochResult`; it may raise (the
+tuner raises ``optuna.TrialPruned``) to stop training, and the exception
+propagates unchanged.
+
+Texts go in as given: cleaning is the caller's job (the pyfunc model applies the
+same cleaner at scoring time). torch is imported inside the functions only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from textops.errors import ModelError
+from textops.models.tokenizer import EncodedBatch, Tokenizer
+
+if TYPE_CHECKING:
+    import torch
+
+    from textops.models.network import TextClassifier
+
+
+class NetworkConfig(BaseModel):
+    """Everything that defines one network run: tokenizer, architecture and training.
+
+    Flat on purpose: the tuner's parameters, the step's YAML ``params`` and the
+    MLflow parameters are the same names.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    architecture: Literal["fasttext", "mlp"] = "fasttext"
+    # tokenizer
+    ngram: int = Field(default=2, ge=1, le=5, description="highest n-gram order (1: words only)")
+    buckets: int = Field(default=2**20, ge=1, description="rows of the hashed n-gram table")
+    min_count: int = Field(default=2, ge=1, description="a word needs this many occurrences")
+    max_vocab: int | None = Field(default=None, ge=1, description="keep the most frequent words")
+    max_words: int | None = Field(default=1000, ge=1, description="truncate (train and serve)")
+    binary: bool = Field(default=False, description="count each id once per document")
+    # network
+    embedding_dim: int = Field(default=64, ge=1, description="embedding / first MLP layer width")
+    hidden_size: int = Field(default=128, ge=1, description="MLP hidden layer width")
+    hidden_layers: int = Field(default=1, ge=0, description="MLP hidden layers after the first")
+    dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
+    pooling: Literal["mean", "sqrt"] = Field(
+        default="mean", description="divide summed rows by the id count or its square root"
+    )
+    # training
+    epochs: int = Field(default=8, ge=1, description="most epochs; early stopping may end sooner")
+    batch_size: int = Field(default=64, ge=1)
+    learning_rate: float = Field(default=0.01, gt=0.0)
+    weight_decay: float = Field(default=0.0, ge=0.0, description="decoupled (AdamW) weight decay")
+    schedule: Literal["linear", "cosine", "constant"] = "linear"
+    val_fraction: float = Field(default=0.1, gt=0.0, lt=1.0, description="validation share")
+    patience: int = Field(default=2, ge=0, description="epochs without improvement; 0 never stops")
+    seed: int = 0
+    device: str = Field(default="auto", description="auto (CUDA when present), cpu, cuda or cuda:N")
+    threads: int | None = Field(default=None, ge=1, description="torch CPU threads while training")
+
+    @field_validator("device")
+    @classmethod
+    def _check_device(cls, value: str) -> str:
+        head, _, index = value.partition(":")
+        if head in {"auto", "cpu"} and not index:
+            return value
+        if head == "cuda" and (not index or index.isdigit()):
+            return value
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'. Got {value!r}.")
+
+    def tokenizer(self) -> Tokenizer:
+        """An unfitted tokenizer with these settings."""
+        return Tokenizer(
+            ngram=self.ngram,
+            buckets=self.buckets,
+            min_count=self.min_count,
+            max_vocab=self.max_vocab,
+            max_words=self.max_words,
+            binary=self.binary,
+        )
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    """One epoch's figures, as the callback and the history see them."""
+
+    epoch: int  # 1-based
+    train_loss: float
+    val_loss: float
+    val_accuracy: float
+    learning_rate: float  # at the end of the epoch
+    seconds: float
+
+    @property
+    def val_metric(self) -> float:
+        """The value early stopping and the tuner maximise."""
+        return self.val_accuracy
+
+
+EpochCallback = Callable[[EpochResult], None]
+
+
+@dataclass
+class TrainedNetwork:
+    """A fitted network on CPU in eval mode, with what it needs to score text."""
+
+    model: TextClassifier
+    tokenizer: Tokenizer
+    labels: list[str]
+    config: NetworkConfig
+    history: list[EpochResult]
+    best_epoch: int
+    device: str
+    train_seconds: float
+    n_train: int
+    n_val: int
+    stopped_early: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def best_val_accuracy(self) -> float:
+        return self.history[self.best_epoch - 1].val_accuracy
+
+    @property
+    def docs_per_second(self) -> float:
+        """Training throughput: documents seen per second of the epoch loops."""
+        return self.n_train * len(self.history) / max(self.train_seconds, 1e-9)
+
+    def predict_proba(self, texts: Sequence[str], *, batch_size: int = 512) -> np.ndarray:
+        """Class probabilities [n_docs, n_labels], columns in ``labels`` order."""
+        return _predict_proba(self.model, self.tokenizer.encode(texts), batch_size=batch_size)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        probabilities = self.predict_proba(texts)
+        return [self.labels[i] for i in probabilities.argmax(axis=1)]
+
+    def evaluate(self, texts: Sequence[str], labels: Sequence[Any]) -> dict[str, float]:
+        """Accuracy, F1 and friends of the network on labelled texts."""
+        from textops.models.metrics import classification_metrics
+
+        probabilities = self.predict_proba(texts)
+        predicted = [self.labels[i] for i in probabilities.argmax(axis=1)]
+        return classification_metrics(
+            [str(label) for label in labels], predicted, labels=self.labels, scores=probabilities
+        )
+
+
+def resolve_device(requested: str) -> str:
+    """``auto`` becomes ``cuda`` when a CUDA device is present, else ``cpu``."""
+    import torch
+
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelError(
+            f"device {requested!r} was requested but torch sees no CUDA device.",
+            hint="set device: auto (or cpu), or run the step on a GPU compute target",
+        )
+    return requested
+
+
+def fit_network(
+    texts: Sequence[str],
+    labels: Sequence[Any],
+    config: NetworkConfig | None = None,
+    *,
+    callback: EpochCallback | None = None,
+) -> TrainedNetwork:
+    """Train the network of ``config`` on labelled texts; see the module docstring."""
+    import torch
+
+    config = config or NetworkConfig()
+    texts, y, classes = _check_inputs(texts, labels)
+    train_rows, val_rows = _validation_split(y, config.val_fraction, config.seed)
+    tokenizer = config.tokenizer().fit([texts[i] for i in train_rows])
+    train_enc = tokenizer.encode([texts[i] for i in train_rows])
+    val_enc = tokenizer.encode([texts[i] for i in val_rows])
+    y_train, y_val = y[train_rows], y[val_rows]
+
+    device = resolve_device(config.device)
+    previous_threads = torch.get_num_threads()
+    if config.threads is not None:
+        torch.set_num_threads(config.threads)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.seed)
+            loop = _TrainingLoop(config, tokenizer.n_ids, len(classes), device)
+            start = time.perf_counter()
+            loop.run(train_enc, y_train, val_enc, y_val, callback=callback)
+            seconds = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(previous_threads)
+    model = loop.best_model()
+    return TrainedNetwork(
+        model=model,
+        tokenizer=tokenizer,
+        labels=classes,
+        config=config,
+        history=loop.history,
+        best_epoch=loop.best_epoch,
+        device=device,
+        train_seconds=seconds,
+        n_train=len(train_rows),
+        n_val=len(val_rows),
+        stopped_early=loop.stopped_early,
+    )
+
+
+def _check_inputs(
+    texts: Sequence[str], labels: Sequence[Any]
+) -> tuple[list[str], np.ndarray, list[str]]:
+    texts = list(texts)
+    names = [str(label) for label in labels]
+    if len(texts) != len(names):
+        raise ModelError(
+            f"fit_network got {len(texts)} texts but {len(names)} labels; they must pair up."
+        )
+    classes = sorted(set(names))
+    if len(classes) < 2:
+        raise ModelError(
+            f"fit_network needs at least 2 classes. Got {classes!r}.",
+            hint="check the label column of the training data",
+        )
+    if len(texts) < 2 * len(classes):
+        raise ModelError(
+            f"fit_network needs at least 2 documents per class on average; got {len(texts)} "
+            f"documents for {len(classes)} classes."
+        )
+    index = {name: i for i, name in enumerate(classes)}
+    return texts, np.array([index[name] for name in names], dtype=np.int64), classes
+
+
+def _validation_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified when every class has two documents, else a plain seeded shuffle."""
+    from sklearn.model_selection import train_test_split
+
+    rows = np.arange(y.shape[0])
+    n_classes = int(y.max()) + 1
+    n_val = max(1, int(round(fraction * y.shape[0])))
+    stratify = y if np.bincount(y).min() >= 2 and n_val >= n_classes else None
+    train_rows, val_rows = train_test_split(
+        rows, test_size=n_val, random_state=seed, stratify=stratify, shuffle=True
+    )
+    return np.sort(train_rows), np.sort(val_rows)
+
+
+def _lr_factor(schedule: str, step: int, total: int) -> float:
+    progress = min(step / max(total, 1), 1.0)
+    if schedule == "linear":
+        return max(1.0 - progress, 0.0)
+    if schedule == "cosine":
+        return 0.5 * (1.0 + float(np.cos(np.pi * progress)))
+    return 1.0
+
+
+def _to_device(array: np.ndarray, device: str) -> torch.Tensor:
+    import torch
+
+    tensor = torch.from_numpy(array)
+    if device.startswith("cuda"):
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor
+
+
+def _predict_proba(
+    model: TextClassifier, encoded: EncodedBatch, *, batch_size: int = 512, device: str = "cpu"
+) -> np.ndarray:
+    import torch
+
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, encoded.n_docs, batch_size):
+            batch = encoded.select(np.arange(start, min(start + batch_size, encoded.n_docs)))
+            logits = model.forward_flat(
+                _to_device(batch.ids, device), _to_device(batch.offsets, device)
+            )
+            out.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
+    if not out:
+        return np.zeros((0, model.n_classes), dtype=np.float32)
+    return np.concatenate(out)
+
+
+class _TrainingLoop:
+    """The mutable state of one training run (model, optimisers, best weights)."""
+
+    def __init__(self, config: NetworkConfig, n_ids: int, n_classes: int, device: str) -> None:
+        import torch
+
+        from textops.models.network import LazyAdam, TextClassifier
+
+        self.config = config
+        self.device = device
+        self.model = TextClassifier(
+            n_ids,
+            n_classes,
+            architecture=config.architecture,
+            embedding_dim=config.embedding_dim,
+            hidden_size=config.hidden_size,
+            hidden_layers=config.hidden_layers,
+            dropout=config.dropout,
+            pooling=config.pooling,
+        ).to(device)
+        self.optimizers: list[torch.optim.Optimizer] = [
+            LazyAdam(
+                self.model.embedding.parameters(),
+                lr=config.learning_rate,
+                weight_decay=config.weight_decay,
+            ),
+            torch.optim.AdamW(
+                self.model.dense_parameters(),
+                lr=config.learning_rate,
+                weight_decay=config.weight_decay,
+            ),
+        ]
+        is_cuda = device.startswith("cuda")
+        self.amp_dtype = None
+        if is_cuda:
+            self.amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        # float16 needs loss scaling; bfloat16 has float32's range and does not
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
+        self.history: list[EpochResult] = []
+        self.best_epoch = 0
+        self.best_key: tuple[float, float] | None = None
+        self.best_state: dict[str, Any] | None = None
+        self.stopped_early = False
+
+    def run(
+        self,
+        train: EncodedBatch,
+        y_train: np.ndarray,
+        val: EncodedBatch,
+        y_val: np.ndarray,
+        *,
+        callback: EpochCallback | None,
+    ) -> None:
+        config = self.config
+        rng = np.random.default_rng(config.seed)
+        steps_per_epoch = -(-train.n_docs // config.batch_size)
+        total_steps = steps_per_epoch * config.epochs
+        step = 0
+        stale = 0
+        for epoch in range(1, config.epochs + 1):
+            start = time.perf_counter()
+            order = rng.permutation(train.n_docs)
+            loss_sum = 0.0
+            for first in range(0, train.n_docs, config.batch_size):
+                rows = order[first : first + config.batch_size]
+                lr = config.learning_rate * _lr_factor(config.schedule, step, total_steps)
+                loss_sum += self._step(train.select(rows), y_train[rows], lr) * rows.shape[0]
+                step += 1
+            val_loss, val_accuracy = self._evaluate(val, y_val)
+            result = EpochResult(
+                epoch=epoch,
+                train_loss=loss_sum / max(train.n_docs, 1),
+                val_loss=val_loss,
+                val_accuracy=val_accuracy,
+                learning_rate=lr,
+                seconds=time.perf_counter() - start,
+            )
+            self.history.append(result)
+            if not np.isfinite(result.train_loss):
+                raise ModelError(
+                    f"training diverged at epoch {epoch}: "
+                    f"the training loss is {result.train_loss}.",
+                    hint="lower learning_rate",
+                )
+            stale = 0 if self._keep_if_best(result) else stale + 1
+            if callback is not None:
+                callback(result)
+            if config.patience and stale >= config.patience and epoch < config.epochs:
+                self.stopped_early = True
+                break
+
+    def _step(self, batch: EncodedBatch, y: np.ndarray, lr: float) -> float:
+        import torch
+        from torch.nn import functional as F
+
+        self.model.train()
+        for optimizer in self.optimizers:
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            optimizer.zero_grad(set_to_none=True)
+        ids = _to_device(batch.ids, self.device)
+        offsets = _to_device(batch.offsets, self.device)
+        target = _to_device(y, self.device)
+        autocast = (
+            torch.autocast(device_type="cuda", dtype=self.amp_dtype)
+            if self.amp_dtype is not None
+            else contextlib.nullcontext()
+        )
+        with autocast:
+            loss = F.cross_entropy(self.model.forward_flat(ids, offsets), target)
+        self.scaler.scale(loss).backward()
+        for optimizer in self.optimizers:
+            self.scaler.step(optimizer)
+        self.scaler.update()
+        return float(loss.detach())
+
+    def _evaluate(self, val: EncodedBatch, y_val: np.ndarray) -> tuple[float, float]:
+        probabilities = _predict_proba(self.model, val, batch_size=1024, device=self.device)
+        picked = probabilities[np.arange(y_val.shape[0]), y_val]
+        loss = float(-np.log(np.clip(picked, 1e-12, None)).mean())
+        accuracy = float((probabilities.argmax(axis=1) == y_val).mean())
+        return loss, accuracy
+
+    def _keep_if_best(self, result: EpochResult) -> bool:
+        key = (result.val_accuracy, -result.val_loss)
+        if self.best_key is not None and key <= self.best_key:
+            return False
+        self.best_key = key
+        self.best_epoch = result.epoch
+        self.best_state = copy.deepcopy(self.model.state_dict())
+        return True
+
+    def best_model(self) -> TextClassifier:
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+        return self.model.to("cpu").eval()

@@ -1,0 +1,349 @@
+"""The MLflow Model Registry: versions, the ``champion`` alias and the promotion gate.
+
+Every call goes through one ``MlflowClient`` built from an explicit tracking
+URI: no global MLflow state. :meth:`ModelRegistry.register` records on each
+version, as tags, what the gate needs later::
+
+    textops.metric.<name>    the test metrics (floats as strings)
+    textops.test_set         fingerprint of the test set they were measured on
+    textops.dataset_version  the dataset version the model was trained on
+    textops.gate             promoted | rejected, and textops.gate_reason
+
+The gate (:meth:`ModelRegistry.promote_if_better`) promotes a candidate only if
+its metric is strictly better than the champion's on the same test set. When
+the champion was measured on a different test set (a new dataset version), the
+recorded figures are not comparable: with a ``reevaluate`` callable the champion
+is scored again on the candidate's test set and the gate compares those; without
+one the candidate is not promoted, and the reason says so. A candidate that
+loses gets the alias ``challenger``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from textops.errors import TrackingError
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+METRIC_TAG = "textops.metric."
+TEST_SET_TAG = "textops.test_set"
+DATASET_TAG = "textops.dataset_version"
+GATE_TAG = "textops.gate"
+GATE_REASON_TAG = "textops.gate_reason"
+
+
+@dataclass(frozen=True)
+class ModelVersionInfo:
+    """One registered version, as plain data."""
+
+    name: str
+    version: int
+    source: str
+    run_id: str | None
+    status: str
+    aliases: tuple[str, ...]
+    tags: dict[str, str]
+    created_ms: int
+
+    @property
+    def uri(self) -> str:
+        return f"models:/{self.name}/{self.version}"
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        out = {}
+        for key, value in self.tags.items():
+            if key.startswith(METRIC_TAG):
+                try:
+                    out[key.removeprefix(METRIC_TAG)] = float(value)
+                except ValueError:
+                    continue
+        return out
+
+    @property
+    def test_set(self) -> str | None:
+        return self.tags.get(TEST_SET_TAG)
+
+    @property
+    def dataset_version(self) -> str | None:
+        return self.tags.get(DATASET_TAG)
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """Whether the candidate became champion, and the figures behind it."""
+
+    promoted: bool
+    reason: str
+    metric: str
+    candidate_version: int
+    candidate_value: float
+    champion_version: int | None = None
+    champion_value: float | None = None
+    reevaluated: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def fingerprint_test_set(texts: Sequence[str], labels: Sequence[Any]) -> str:
+    """A SHA-256 of the test texts and labels, in order (for ``test_set=``)."""
+    digest = hashlib.sha256()
+    for text, label in zip(texts, labels, strict=True):
+        digest.update(str(text).encode("utf-8") + b"\x1f" + str(label).encode("utf-8") + b"\x1e")
+    return digest.hexdigest()
+
+
+class ModelRegistry:
+    """Registry operations against one tracking server (``tracking_uri``)."""
+
+    def __init__(self, tracking_uri: str, *, registry_uri: str | None = None) -> None:
+        from mlflow import MlflowClient
+
+        self.tracking_uri = tracking_uri
+        self.registry_uri = registry_uri or tracking_uri
+        self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=self.registry_uri)
+
+    # -- versions ---------------------------------------------------------------------
+    def register(
+        self,
+        model_uri: str,
+        name: str,
+        *,
+        metrics: Mapping[str, float],
+        test_set: str,
+        dataset_version: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        description: str | None = None,
+    ) -> ModelVersionInfo:
+        """A new version of ``name`` from a logged model URI (``models:/<model_id>``)."""
+        all_tags = {str(k): str(v) for k, v in (tags or {}).items()}
+        all_tags.update({f"{METRIC_TAG}{k}": repr(float(v)) for k, v in metrics.items()})
+        all_tags[TEST_SET_TAG] = test_set
+        if dataset_version is not None:
+            all_tags[DATASET_TAG] = dataset_version
+        with _translated(f"register '{model_uri}' as model '{name}'"):
+            self._ensure_registered_model(name)
+            source, model_id, run_id = self._resolve_source(model_uri)
+            version = self.client.create_model_version(
+                name=name,
+                source=source,
+                run_id=run_id,
+                tags=all_tags,
+                description=description,
+                model_id=model_id,
+            )
+        return self.get(name, int(version.version))
+
+    def _ensure_registered_model(self, name: str) -> None:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            self.client.get_registered_model(name)
+        except MlflowException:
+            self.client.create_registered_model(name)
+
+    def _resolve_source(self, model_uri: str) -> tuple[str, str | None, str | None]:
+        """Source, logged model id and run of a model URI.
+
+        A ``models:/<model_id>`` URI is replaced by the logged model's artifact
+        location: the registry store would otherwise resolve it through MLflow's
+        global tracking URI, not ours.
+        """
+        rest = model_uri.removeprefix("models:/")
+        if rest == model_uri or "/" in rest or "@" in rest:
+            return model_uri, None, None
+        model = self.client.get_logged_model(rest)
+        return str(model.artifact_location), model.model_id, model.source_run_id
+
+    def get(self, name: str, version: int) -> ModelVersionInfo:
+        with _translated(f"read version {version} of model '{name}'"):
+            return self._info(self.client.get_model_version(name, str(version)))
+
+    def versions(self, name: str) -> list[ModelVersionInfo]:
+        """Every version of ``name``, oldest first (empty if the model is not registered)."""
+        quoted = name.replace("'", "\\'")
+        with _translated(f"list the versions of model '{name}'"):
+            found = self.client.search_model_versions(f"name = '{quoted}'")
+            return sorted((self._info(v) for v in found), key=lambda info: info.version)
+
+    def _info(self, version: Any) -> ModelVersionInfo:
+        return ModelVersionInfo(
+            name=version.name,
+            version=int(version.version),
+            source=str(version.source),
+            run_id=version.run_id or None,
+            status=str(version.status),
+            aliases=tuple(getattr(version, "aliases", None) or ()),
+            tags=dict(version.tags or {}),
+            created_ms=int(version.creation_timestamp or 0),
+        )
+
+    # -- aliases ----------------------------------------------------------------------
+    def champion(self, name: str) -> ModelVersionInfo | None:
+        """The version behind the ``champion`` alias, or ``None``."""
+        return self._by_alias(name, CHAMPION)
+
+    def challenger(self, name: str) -> ModelVersionInfo | None:
+        return self._by_alias(name, CHALLENGER)
+
+    def _by_alias(self, name: str, alias: str) -> ModelVersionInfo | None:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return self._info(self.client.get_model_version_by_alias(name, alias))
+        except MlflowException as exc:
+            if exc.error_code in {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}:
+                return None
+            raise TrackingError(
+                f"MLflow refused to read alias '{alias}' of '{name}': {exc}"
+            ) from exc
+
+    def set_champion(self, name: str, version: int, *, reason: str = "set by hand") -> None:
+        """Point ``champion`` at ``version`` (and drop ``challenger`` if it pointed there)."""
+        with _translated(f"promote version {version} of '{name}'"):
+            self.client.set_registered_model_alias(name, CHAMPION, str(version))
+            self._tag(name, version, {GATE_TAG: "promoted", GATE_REASON_TAG: reason})
+        current = self.challenger(name)
+        if current is not None and current.version == version:
+            with _translated(f"drop the challenger alias of '{name}'"):
+                self.client.delete_registered_model_alias(name, CHALLENGER)
+
+    def mark_challenger(self, name: str, version: int, *, reason: str) -> None:
+        """Point ``challenger`` at a version that did not beat the champion, with why."""
+        with _translated(f"mark version {version} of '{name}' as challenger"):
+            self.client.set_registered_model_alias(name, CHALLENGER, str(version))
+            self._tag(name, version, {GATE_TAG: "rejected", GATE_REASON_TAG: reason})
+
+    def _tag(self, name: str, version: int, tags: Mapping[str, str]) -> None:
+        for key, value in tags.items():
+            self.client.set_model_version_tag(name, str(version), key, value[:5000])
+
+    # -- the gate ---------------------------------------------------------------------
+    def promote_if_better(
+        self,
+        name: str,
+        version: int,
+        *,
+        metric: str = "accuracy",
+        reevaluate: Callable[[Any], float] | None = None,
+    ) -> GateDecision:
+        """Make ``version`` champion only if it strictly beats the champion on ``metric``.
+
+        ``reevaluate(pyfunc_model) -> float`` scores a loaded model on the
+        candidate's test set; it is called for the champion only when the champion
+        was measured on another test set (see the module docstring).
+        """
+        candidate = self.get(name, version)
+        champion = self.champion(name)
+        decision = decide(candidate, champion, metric=metric, reevaluate=self._loader(reevaluate))
+        if decision.promoted:
+            self.set_champion(name, version, reason=decision.reason)
+        elif champion is None or champion.version != version:
+            self.mark_challenger(name, version, reason=decision.reason)
+        return decision
+
+    def _loader(
+        self, reevaluate: Callable[[Any], float] | None
+    ) -> Callable[[ModelVersionInfo], float] | None:
+        if reevaluate is None:
+            return None
+        return lambda info: reevaluate(self.load_pyfunc(info.name, info.version))
+
+    def load_pyfunc(self, name: str, version: int) -> Any:
+        """Download a version and load it as an MLflow pyfunc model."""
+        from mlflow.artifacts import download_artifacts
+
+        with warnings.catch_warnings():
+            # MLflow 3.17 warns about its own agent type hints while importing pyfunc
+            warnings.filterwarnings("ignore", message=r".*Any type hint is inferred as AnyType")
+            import mlflow.pyfunc
+
+        with _translated(f"load version {version} of '{name}'"):
+            # the version's own artifact URI: a models:/ URI would be resolved through
+            # MLflow's global registry URI, not this registry's
+            source = self.client.get_model_version_download_uri(name, str(version))
+            local = download_artifacts(artifact_uri=source, tracking_uri=self.tracking_uri)
+            return mlflow.pyfunc.load_model(local)
+
+
+def decide(
+    candidate: ModelVersionInfo,
+    champion: ModelVersionInfo | None,
+    *,
+    metric: str,
+    reevaluate: Callable[[ModelVersionInfo], float] | None = None,
+) -> GateDecision:
+    """The gate's rule, without side effects (see the module docstring)."""
+    if metric not in candidate.metrics:
+        raise TrackingError(
+            f"version {candidate.version} of '{candidate.name}' has no recorded '{metric}'; "
+            f"it has {sorted(candidate.metrics)}.",
+            hint="register the model with that metric, or gate on one it has",
+        )
+    value = candidate.metrics[metric]
+
+    def decision(promoted: bool, reason: str, **figures: Any) -> GateDecision:
+        return GateDecision(
+            promoted=promoted,
+            reason=reason,
+            metric=metric,
+            candidate_version=candidate.version,
+            candidate_value=value,
+            **figures,
+        )
+
+    if champion is None:
+        return decision(True, "no champion yet")
+    if champion.version == candidate.version:
+        return decision(
+            True, "already the champion", champion_version=champion.version, champion_value=value
+        )
+    same_test_set = champion.test_set is not None and champion.test_set == candidate.test_set
+    if same_test_set and metric in champion.metrics:
+        champion_value, reevaluated = champion.metrics[metric], False
+    elif reevaluate is not None:
+        champion_value, reevaluated = float(reevaluate(champion)), True
+    else:
+        return decision(
+            False,
+            (
+                f"not comparable: champion v{champion.version} was measured on test set "
+                f"{_short(champion.test_set)}, the candidate on {_short(candidate.test_set)}; "
+                "pass reevaluate= to score the champion on the candidate's test set"
+            ),
+            champion_version=champion.version,
+            champion_value=champion.metrics.get(metric),
+        )
+    promoted = value > champion_value
+    verb = "beats" if promoted else "does not beat"
+    how = " (champion re-evaluated on the candidate's test set)" if reevaluated else ""
+    return decision(
+        promoted,
+        (
+            f"{metric} {value:.6g} {verb} champion v{champion.version}'s "
+            f"{champion_value:.6g}{how}"
+        ),
+        champion_version=champion.version,
+        champion_value=champion_value,
+        reevaluated=reevaluated,
+    )
+
+
+def _short(fingerprint: str | None) -> str:
+    return "unknown" if fingerprint is None else fingerprint[:12]
+
+
+@contextlib.contextmanager
+def _translated(what: str) -> Iterator[None]:
+    """Turn MLflow's exceptions into a TrackingError naming the operation."""
+    try:
+        yield
+    except TrackingError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - MLflow raises many types; translate once
+        raise TrackingError(f"MLflow refused to {what}: {exc}") from exc

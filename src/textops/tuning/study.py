@@ -1,0 +1,339 @@
+"""Tuning the network with Optuna: one shared study, trials fanned out through an Executor.
+
+The driver creates (or reopens) the study in a storage every worker can reach,
+ships the data once with ``executor.scatter`` and submits one task per trial.
+Each task opens the study by name, samples with a seeded TPE sampler
+(``constant_liar`` keeps parallel trials apart), trains with a per-epoch
+callback that reports the validation accuracy and asks the pruner whether to
+stop, and records the outcome. A trial that raises is marked FAIL by Optuna
+(``catch=(Exception,)``) with the error in its ``error`` attribute, and the
+study goes on. Workers need no MLflow: the driver reads the finished study back
+as a DataFrame, from which the step logs one child run per trial.
+
+Storage: a path is an Optuna journal file (one machine, many processes); a URL
+with a scheme (``postgresql://...``, ``sqlite:///...``) is an RDB storage
+(many machines). Re-running :func:`tune` with the same study name resumes it:
+only the missing trials run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from textops.errors import ModelError
+from textops.models.training import EpochResult, NetworkConfig
+from textops.tuning.space import SearchSpace, apply_params, suggest
+
+if TYPE_CHECKING:
+    import optuna
+    import pandas as pd
+
+    from textops.execution.executor import Executor
+
+FINISHED_STATES = ("COMPLETE", "PRUNED", "FAIL")
+TRIAL_COLUMNS = (
+    "number",
+    "state",
+    "value",
+    "params",
+    "duration_s",
+    "datetime_start",
+    "datetime_complete",
+    "val_metric",
+    "train_loss",
+    "best_epoch",
+    "error",
+)
+
+
+class TuningConfig(BaseModel):
+    """How the study runs: budget, sampler, pruner, parallelism."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    n_trials: int = Field(default=100, ge=1, description="finished trials the study should hold")
+    seed: int = Field(default=0, description="seeds the TPE sampler (each task offsets it)")
+    startup_trials: int = Field(default=10, ge=0, description="random trials before TPE takes over")
+    pruner: Literal["median", "successive_halving", "none"] = "median"
+    pruner_startup_trials: int = Field(default=5, ge=0, description="median: trials before pruning")
+    pruner_warmup_epochs: int = Field(default=1, ge=0, description="median: epochs never pruned")
+    threads_per_trial: int = Field(default=1, ge=1, description="torch CPU threads in each trial")
+    resources: dict[str, float] = Field(
+        default_factory=dict, description="Dask worker resources per trial, e.g. {GPU: 1}"
+    )
+
+
+@dataclass(frozen=True)
+class TrialTask:
+    """Everything one worker task needs, as plain picklable data."""
+
+    storage: str
+    study_name: str
+    base: dict[str, Any]
+    space: dict[str, Any]
+    settings: dict[str, Any]
+    task_index: int
+
+
+@dataclass(frozen=True)
+class TuningResult:
+    """The finished study: every trial, and the winner."""
+
+    study_name: str
+    storage: str
+    trials: pd.DataFrame
+    best_params: dict[str, Any]
+    best_value: float
+    best_trial: int
+    best_config: NetworkConfig
+    wall_seconds: float
+
+    def counts(self) -> dict[str, int]:
+        """Trials per state (COMPLETE, PRUNED, FAIL)."""
+        return {str(k): int(v) for k, v in self.trials["state"].value_counts().items()}
+
+
+def open_storage(storage: str) -> optuna.storages.BaseStorage:
+    """A journal file for a path, an RDB storage for a URL."""
+    import optuna
+    from optuna.storages.journal import JournalFileBackend
+
+    if "://" in storage and not storage.startswith("file://"):
+        return optuna.storages.RDBStorage(storage)
+    path = Path(storage.removeprefix("file://"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+
+
+def tune(
+    texts: Sequence[str],
+    labels: Sequence[Any],
+    *,
+    storage: str,
+    study_name: str,
+    executor: Executor,
+    base: NetworkConfig | None = None,
+    space: SearchSpace | None = None,
+    settings: TuningConfig | None = None,
+) -> TuningResult:
+    """Run the study until it holds ``settings.n_trials`` finished trials; see the module doc."""
+    import optuna
+
+    base = base or NetworkConfig()
+    space = space or SearchSpace()
+    settings = settings or TuningConfig()
+    start = time.perf_counter()
+    study = optuna.create_study(
+        study_name=study_name,
+        storage=open_storage(storage),
+        direction="maximize",
+        load_if_exists=True,
+    )
+    _fail_abandoned(study)
+    missing = settings.n_trials - sum(t.state.name in FINISHED_STATES for t in study.trials)
+    if missing > 0:
+        data = executor.scatter((list(texts), [str(label) for label in labels]))
+        done = len(study.trials)
+        futures = [
+            executor.submit(
+                run_trial_task,
+                TrialTask(
+                    storage=storage,
+                    study_name=study_name,
+                    base=base.model_dump(mode="json"),
+                    space=space.model_dump(mode="json"),
+                    settings=settings.model_dump(mode="json"),
+                    task_index=done + i,
+                ),
+                data,
+                resources=settings.resources or None,
+            )
+            for i in range(missing)
+        ]
+        errors = []
+        for future in executor.as_completed(futures):
+            try:
+                future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost task must not sink the study
+                errors.append(exc)
+        if errors and len(errors) == len(futures):
+            raise ModelError(
+                f"every tuning task failed ({len(errors)}); the first error: {errors[0]!r}",
+                hint="check that the workers can import textops and reach the study storage",
+            ) from errors[0]
+    study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
+    return _result(study, base, storage=storage, seconds=time.perf_counter() - start)
+
+
+def _fail_abandoned(study: optuna.Study) -> None:
+    """Trials left RUNNING by an earlier, interrupted run can never finish: fail them."""
+    import optuna
+
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+
+
+def _sampler(settings: TuningConfig, task_index: int) -> optuna.samplers.BaseSampler:
+    import optuna
+
+    return optuna.samplers.TPESampler(
+        seed=settings.seed + task_index,
+        n_startup_trials=settings.startup_trials,
+        constant_liar=True,
+    )
+
+
+def _pruner(settings: TuningConfig) -> optuna.pruners.BasePruner:
+    import optuna
+
+    if settings.pruner == "median":
+        return optuna.pruners.MedianPruner(
+            n_startup_trials=settings.pruner_startup_trials,
+            n_warmup_steps=settings.pruner_warmup_epochs,
+        )
+    if settings.pruner == "successive_halving":
+        return optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)
+    return optuna.pruners.NopPruner()
+
+
+def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> int:
+    """One worker task: open the study, run one trial, return its number."""
+    import optuna
+    import torch
+
+    settings = TuningConfig.model_validate(task.settings)
+    base = NetworkConfig.model_validate(task.base)
+    space = SearchSpace.model_validate(task.space)
+    texts, labels = data
+    optuna_logger = logging.getLogger("optuna")
+    previous_level, previous_threads = optuna_logger.level, torch.get_num_threads()
+    optuna_logger.setLevel(logging.WARNING)  # one INFO line per trial would flood the driver
+    torch.set_num_threads(settings.threads_per_trial)
+    numbers: list[int] = []
+    try:
+        study = optuna.load_study(
+            study_name=task.study_name,
+            storage=open_storage(task.storage),
+            sampler=_sampler(settings, task.task_index),
+            pruner=_pruner(settings),
+        )
+
+        def objective(trial: optuna.Trial) -> float:
+            numbers.append(trial.number)
+            return _objective(trial, texts, labels, base=base, space=space)
+
+        study.optimize(objective, n_trials=1, catch=(Exception,))
+    finally:
+        torch.set_num_threads(previous_threads)
+        optuna_logger.setLevel(previous_level)
+    return numbers[0] if numbers else -1
+
+
+def _objective(
+    trial: optuna.Trial,
+    texts: list[str],
+    labels: list[str],
+    *,
+    base: NetworkConfig,
+    space: SearchSpace,
+) -> float:
+    import optuna
+
+    from textops.models.training import fit_network
+
+    losses: list[float] = []
+
+    def report(epoch: EpochResult) -> None:
+        losses.append(epoch.train_loss)
+        trial.report(epoch.val_metric, epoch.epoch)
+        if trial.should_prune():
+            raise optuna.TrialPruned(f"pruned after epoch {epoch.epoch}")
+
+    try:
+        config = apply_params(base, suggest(trial, space, base))
+        network = fit_network(texts, labels, config, callback=report)
+    except optuna.TrialPruned:
+        raise
+    except Exception as exc:
+        trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        trial.set_user_attr("train_loss", losses)
+    trial.set_user_attr("best_epoch", network.best_epoch)
+    trial.set_user_attr("docs_per_second", round(network.docs_per_second, 1))
+    return network.best_val_accuracy
+
+
+def _result(
+    study: optuna.Study, base: NetworkConfig, *, storage: str, seconds: float
+) -> TuningResult:
+    trials = trials_frame(study)
+    complete = trials[trials["state"] == "COMPLETE"]
+    if complete.empty:
+        errors = trials["error"].dropna().unique().tolist()
+        raise ModelError(
+            f"no tuning trial of study '{study.study_name}' completed "
+            f"({trials['state'].value_counts().to_dict()}); errors: {errors[:3]}",
+            hint="widen the search space or check the training data",
+        )
+    best = study.best_trial
+    return TuningResult(
+        study_name=study.study_name,
+        storage=storage,
+        trials=trials,
+        best_params=dict(best.params),
+        best_value=float(best.value if best.value is not None else float("nan")),
+        best_trial=best.number,
+        best_config=apply_params(base, dict(best.params)),
+        wall_seconds=seconds,
+    )
+
+
+def trials_frame(study: optuna.Study) -> pd.DataFrame:
+    """One row per trial: number, state, value, params, duration, per-epoch figures, error."""
+    import pandas as pd
+
+    rows = []
+    for trial in study.get_trials(deepcopy=False):
+        duration = None
+        if trial.datetime_start is not None and trial.datetime_complete is not None:
+            duration = (trial.datetime_complete - trial.datetime_start).total_seconds()
+        steps = sorted(trial.intermediate_values)
+        rows.append(
+            {
+                "number": trial.number,
+                "state": trial.state.name,
+                "value": trial.value,
+                "params": dict(trial.params),
+                "duration_s": duration,
+                "datetime_start": trial.datetime_start,
+                "datetime_complete": trial.datetime_complete,
+                "val_metric": [float(trial.intermediate_values[s]) for s in steps],
+                "train_loss": [float(v) for v in trial.user_attrs.get("train_loss", [])],
+                "best_epoch": trial.user_attrs.get("best_epoch"),
+                "error": trial.user_attrs.get("error"),
+            }
+        )
+    columns = list(TRIAL_COLUMNS)
+    return pd.DataFrame(rows, columns=columns).sort_values("number", ignore_index=True)
+
+
+def epoch_rows(trials: pd.DataFrame) -> pd.DataFrame:
+    """Tidy per-epoch rows (number, epoch, val_metric, train_loss) for charts and MLflow steps."""
+    import pandas as pd
+
+    rows = []
+    for record in trials.itertuples(index=False):
+        for i, value in enumerate(record.val_metric):
+            loss = record.train_loss[i] if i < len(record.train_loss) else None
+            rows.append(
+                {"number": record.number, "epoch": i + 1, "val_metric": value, "train_loss": loss}
+            )
+    return pd.DataFrame(rows, columns=["number", "epoch", "val_metric", "train_loss"])

@@ -1,0 +1,137 @@
+"""The tokenizer's id space and the torch network's two input forms."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from textops.models.tokenizer import PAD_ID, Tokenizer
+
+TEXTS = [
+    "the cat sat on the mat",
+    "the dog sat on the log",
+    "a cat and a dog",
+    "",
+    "Unseen WORDS only here",
+]
+
+
+def fitted(**params: object) -> Tokenizer:
+    return Tokenizer(min_count=1, buckets=64, **params).fit(TEXTS)  # type: ignore[arg-type]
+
+
+def test_vocabulary_is_ordered_by_frequency_and_respects_min_count() -> None:
+    tokenizer = Tokenizer(min_count=2, buckets=64).fit(TEXTS)
+    assert tokenizer.vocabulary_[0] == "the"  # four times
+    assert set(tokenizer.vocabulary_) == {"the", "cat", "sat", "on", "dog", "a"}
+    assert tokenizer.n_ids == 1 + 6 + 64
+
+
+def test_ids_are_words_then_hashed_ngrams_in_their_own_ranges() -> None:
+    tokenizer = fitted(ngram=3)
+    encoded = tokenizer.encode(["the cat sat"])
+    ids = encoded.ids
+    words = ids[ids <= tokenizer.n_words]
+    ngrams = ids[ids > tokenizer.n_words]
+    assert [tokenizer.vocabulary_[i - 1] for i in words] == ["the", "cat", "sat"]
+    assert len(ngrams) == 2 + 1  # two bigrams, one trigram
+    assert ngrams.max() < tokenizer.n_ids
+    assert PAD_ID not in ids
+
+
+def test_unknown_words_drop_as_unigrams_but_shape_ngrams() -> None:
+    tokenizer = fitted(ngram=2)
+    ids = tokenizer.encode(["zebra cat"]).ids
+    assert len(ids) == 2  # "cat" + the bigram "zebra cat"
+    other = tokenizer.encode(["yak cat"]).ids
+    assert ids[0] == other[0] and ids[1] != other[1]
+
+
+def test_encoding_is_the_same_alone_or_in_a_batch_and_padded_matches_flat() -> None:
+    tokenizer = fitted(ngram=2)
+    batch = tokenizer.encode(TEXTS)
+    for i, text in enumerate(TEXTS):
+        alone = tokenizer.encode([text]).ids
+        assert np.array_equal(batch.select(np.array([i])).ids, alone)
+    padded = batch.padded()
+    assert padded.shape == (len(TEXTS), batch.lengths.max())
+    for i, length in enumerate(batch.lengths):
+        start = batch.offsets[i]
+        assert np.array_equal(padded[i, :length], batch.ids[start : start + length])
+        assert (padded[i, length:] == PAD_ID).all()
+    assert batch.lengths[3] == 0  # the empty text
+
+
+def test_binary_keeps_each_id_once_per_document() -> None:
+    counted = fitted(ngram=2)
+    binary = fitted(ngram=2, binary=True)
+    text = ["the cat the cat the cat"]
+    assert len(counted.encode(text).ids) == 6 + 5
+    assert sorted(binary.encode(text).ids) == sorted(set(counted.encode(text).ids))
+    assert binary.encode(TEXTS).n_docs == len(TEXTS)
+
+
+def test_max_words_truncates_documents() -> None:
+    tokenizer = fitted(ngram=1, max_words=2)
+    assert len(tokenizer.encode(["the cat sat on the mat"]).ids) == 2
+
+
+def test_json_round_trip_reproduces_the_ids() -> None:
+    tokenizer = fitted(ngram=2)
+    clone = Tokenizer.from_dict(json.loads(json.dumps(tokenizer.to_dict())))
+    assert np.array_equal(clone.encode(TEXTS).ids, tokenizer.encode(TEXTS).ids)
+    assert clone.get_params() == tokenizer.get_params()
+
+
+def test_bad_parameters_and_unfitted_use_are_refused() -> None:
+    with pytest.raises(ValueError, match="'ngram' parameter of Tokenizer must be an int >= 1"):
+        Tokenizer(ngram=0).fit(TEXTS)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        Tokenizer().encode(["x"])
+    with pytest.raises(ValueError, match="Unknown tokenizer format"):
+        Tokenizer.from_dict({"format": "other"})
+
+
+@pytest.mark.parametrize(
+    ("architecture", "pooling"), [("fasttext", "mean"), ("mlp", "mean"), ("fasttext", "sqrt")]
+)
+def test_padded_and_flat_forward_agree(architecture: str, pooling: str) -> None:
+    import torch
+
+    from textops.models.network import TextClassifier
+
+    tokenizer = fitted(ngram=2)
+    torch.manual_seed(0)
+    model = TextClassifier(
+        tokenizer.n_ids, 3, architecture=architecture, embedding_dim=8, hidden_size=4,
+        pooling=pooling,  # type: ignore[arg-type]
+    ).eval()
+    encoded = tokenizer.encode(TEXTS)
+    with torch.no_grad():
+        flat = model.forward_flat(torch.from_numpy(encoded.ids), torch.from_numpy(encoded.offsets))
+        padded = model(torch.from_numpy(encoded.padded()))
+    assert padded.shape == (len(TEXTS), 3)
+    torch.testing.assert_close(flat, padded, atol=1e-6, rtol=1e-5)
+
+
+def test_unknown_architecture_is_refused() -> None:
+    from textops.models.network import TextClassifier
+
+    with pytest.raises(ValueError, match="'architecture' parameter of TextClassifier"):
+        TextClassifier(10, 2, architecture="cnn")  # type: ignore[arg-type]
+
+
+def test_lazy_adam_updates_only_the_rows_a_batch_used() -> None:
+    import torch
+
+    from textops.models.network import LazyAdam
+
+    table = torch.nn.EmbeddingBag(10, 4, mode="mean", sparse=True)
+    before = table.weight.detach().clone()
+    optimizer = LazyAdam(table.parameters(), lr=0.1)
+    table(torch.tensor([2, 5]), torch.tensor([0])).sum().backward()
+    optimizer.step()
+    changed = (table.weight.detach() != before).any(dim=1)
+    assert changed.nonzero().flatten().tolist() == [2, 5]

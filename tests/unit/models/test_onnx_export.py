@@ -1,0 +1,110 @@
+"""ONNX export: a clean export, ONNX Runtime parity on >= 256 documents, and its failure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textops.errors import ModelError
+from textops.models.onnx_export import (
+    INPUT_NAME,
+    OUTPUT_NAME,
+    OnnxExport,
+    OnnxTextClassifier,
+    check_parity,
+    export_onnx,
+)
+from textops.models.training import NetworkConfig, TrainedNetwork, fit_network
+
+TOPIC_WORDS = {
+    "sport": "goal match team player score coach league win ball season",
+    "tech": "computer software chip code data network server cloud python model",
+    "food": "recipe cook bake flavour dinner sauce garlic oven fresh taste",
+}
+COMMON_WORDS = "the a and of to in is it that this with for on very really"
+TOPICS = {label: words.split() for label, words in TOPIC_WORDS.items()}
+COMMON = COMMON_WORDS.split()
+
+
+def make_corpus(n_per_class: int = 30, seed: int = 0) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for label, words in TOPICS.items():
+        for _ in range(n_per_class):
+            picks = [
+                str(rng.choice(words if rng.random() < 0.4 else COMMON))
+                for _ in range(int(rng.integers(4, 14)))
+            ]
+            texts.append(" ".join(picks))
+            labels.append(label)
+    return texts, labels
+
+
+@pytest.fixture(
+    scope="module", params=[("fasttext", "mean"), ("mlp", "mean"), ("fasttext", "sqrt")]
+)
+def network(request: pytest.FixtureRequest) -> TrainedNetwork:
+    texts, labels = make_corpus()
+    architecture, pooling = request.param
+    config = NetworkConfig(
+        architecture=architecture, pooling=pooling, epochs=2, batch_size=16, buckets=128,
+        min_count=1, embedding_dim=8, hidden_size=8, learning_rate=0.05,
+    )
+    return fit_network(texts, labels, config)
+
+
+@pytest.fixture(scope="module")
+def exported(network: TrainedNetwork) -> OnnxExport:
+    texts, _ = make_corpus(n_per_class=10, seed=3)
+    return export_onnx(network, texts)
+
+
+def test_export_matches_pytorch_on_at_least_256_documents(exported: OnnxExport) -> None:
+    assert exported.n_docs >= 256
+    assert exported.max_abs_diff < 1e-4
+    assert exported.opset >= 17
+    assert set(exported.summary()) == {
+        "onnx_parity_docs", "onnx_parity_max_abs_diff", "onnx_export_seconds"
+    }
+
+
+def test_graph_has_dynamic_batch_and_length(
+    network: TrainedNetwork, exported: OnnxExport
+) -> None:
+    import onnx
+
+    graph = onnx.load_from_string(exported.model).graph
+    [ids] = graph.input
+    assert ids.name == INPUT_NAME and graph.output[0].name == OUTPUT_NAME
+    dims = ids.type.tensor_type.shape.dim
+    assert all(d.dim_param and not d.dim_value for d in dims)  # symbolic, not fixed
+
+    classifier = OnnxTextClassifier(exported.model, network.tokenizer, network.labels)
+    for texts in (["one"], ["goal match", "", "cook the sauce in the oven " * 30]):
+        probabilities = classifier.predict_proba(texts)
+        assert probabilities.shape == (len(texts), len(network.labels))
+        np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+        np.testing.assert_allclose(probabilities, network.predict_proba(texts), atol=1e-5)
+    assert classifier.predict(["goal match team"])[0] in network.labels
+
+
+def test_parity_failure_raises_model_error_with_the_figures(
+    network: TrainedNetwork, exported: OnnxExport
+) -> None:
+    import torch
+
+    tampered = fit_network(*make_corpus(seed=5), network.config)  # different weights
+    with torch.no_grad():
+        tampered.model.head.bias.add_(torch.arange(3, dtype=torch.float32))
+    texts, _ = make_corpus(n_per_class=100, seed=4)
+    with pytest.raises(ModelError, match=r"disagrees with PyTorch on 300 documents: max \|diff\|"):
+        check_parity(
+            tampered.model, exported.model, network.tokenizer, texts, labels=network.labels
+        )
+
+
+def test_classifier_refuses_a_label_list_that_does_not_fit(
+    network: TrainedNetwork, exported: OnnxExport
+) -> None:
+    with pytest.raises(ModelError, match="scores 3 classes but 2 labels"):
+        OnnxTextClassifier(exported.model, network.tokenizer, ["a", "b"])

@@ -1,0 +1,142 @@
+"""Training the network: better than chance, seeded, early stopping, callbacks, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textops.errors import ModelError
+from textops.models.training import EpochResult, NetworkConfig, fit_network
+
+TOPIC_WORDS = {
+    "sport": "goal match team player score coach league win ball season",
+    "tech": "computer software chip code data network server cloud python model",
+    "food": "recipe cook bake flavour dinner sauce garlic oven fresh taste",
+}
+COMMON_WORDS = "the a and of to in is it that this with for on very really new good time"
+TOPICS = {label: words.split() for label, words in TOPIC_WORDS.items()}
+COMMON = COMMON_WORDS.split()
+
+
+def make_corpus(n_per_class: int = 40, seed: int = 0) -> tuple[list[str], list[str]]:
+    """Topic words of the class, some of another class, mostly shared words."""
+    rng = np.random.default_rng(seed)
+    names = list(TOPICS)
+    texts, labels = [], []
+    for label in names:
+        for _ in range(n_per_class):
+            words = []
+            for _ in range(int(rng.integers(6, 16))):
+                draw = rng.random()
+                pool = TOPICS[label] if draw < 0.3 else COMMON
+                if 0.3 <= draw < 0.45:
+                    pool = TOPICS[names[int(rng.integers(len(names)))]]
+                words.append(str(rng.choice(pool)))
+            texts.append(" ".join(words))
+            labels.append(label)
+    return texts, labels
+
+
+SMALL = NetworkConfig(
+    epochs=4, batch_size=16, buckets=256, min_count=1, embedding_dim=16, hidden_size=16,
+    learning_rate=0.05, patience=0,
+)
+
+
+@pytest.mark.parametrize("architecture", ["fasttext", "mlp"])
+def test_trains_better_than_chance(architecture: str) -> None:
+    texts, labels = make_corpus(seed=1)
+    # the MLP's ReLU layers need more steps than the linear fastText head
+    epochs = 10 if architecture == "mlp" else SMALL.epochs
+    config = SMALL.model_copy(update={"architecture": architecture, "epochs": epochs})
+    network = fit_network(texts, labels, config)
+    test_texts, test_labels = make_corpus(n_per_class=30, seed=2)
+    metrics = network.evaluate(test_texts, test_labels)
+    assert metrics["accuracy"] > 0.6  # chance is 1/3
+    assert network.labels == ["food", "sport", "tech"]
+    assert network.n_train + network.n_val == len(texts)
+    assert network.predict(test_texts[:3]) == [
+        network.labels[i] for i in network.predict_proba(test_texts[:3]).argmax(axis=1)
+    ]
+    assert network.device == "cpu" and network.docs_per_second > 0
+
+
+def test_training_is_deterministic_for_a_seed() -> None:
+    texts, labels = make_corpus()
+    first = fit_network(texts, labels, SMALL).predict_proba(texts[:20])
+    again = fit_network(texts, labels, SMALL).predict_proba(texts[:20])
+    reseeded = SMALL.model_copy(update={"seed": 7})
+    other = fit_network(texts, labels, reseeded).predict_proba(texts[:20])
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_callback_sees_every_epoch_and_can_stop_training() -> None:
+    texts, labels = make_corpus()
+    seen: list[EpochResult] = []
+    fit_network(texts, labels, SMALL, callback=seen.append)
+    assert [r.epoch for r in seen] == [1, 2, 3, 4]
+    assert all(0.0 <= r.val_metric <= 1.0 and r.train_loss > 0 for r in seen)
+    assert seen[-1].learning_rate < seen[0].learning_rate  # linear decay
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_two(result: EpochResult) -> None:
+        if result.epoch == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        fit_network(texts, labels, SMALL, callback=stop_at_two)
+
+
+def test_early_stopping_keeps_the_best_epoch() -> None:
+    texts, labels = make_corpus()
+    # a large constant learning rate: the network overfits within a few epochs
+    config = SMALL.model_copy(
+        update={"epochs": 12, "patience": 2, "learning_rate": 0.3, "schedule": "constant"}
+    )
+    network = fit_network(texts, labels, config)
+    assert network.stopped_early and len(network.history) < 12
+    best = max(network.history, key=lambda r: (r.val_accuracy, -r.val_loss))
+    assert network.best_epoch == best.epoch
+    assert network.best_val_accuracy == best.val_accuracy
+
+
+def test_bad_inputs_name_the_problem() -> None:
+    with pytest.raises(ModelError, match="at least 2 classes"):
+        fit_network(["a b", "c d", "e f"], ["x", "x", "x"], SMALL)
+    with pytest.raises(ModelError, match="3 texts but 2 labels"):
+        fit_network(["a", "b", "c"], ["x", "y"], SMALL)
+
+
+def test_config_refuses_unknown_keys_and_bad_devices() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="extra"):
+        NetworkConfig(layers=3)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="device must be"):
+        NetworkConfig(device="tpu")
+    assert NetworkConfig(device="cuda:1").device == "cuda:1"
+
+
+def test_asking_for_cuda_without_one_is_a_clear_error() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA device")
+    texts, labels = make_corpus(n_per_class=5)
+    with pytest.raises(ModelError, match="torch sees no CUDA device"):
+        fit_network(texts, labels, SMALL.model_copy(update={"device": "cuda"}))
+
+
+@pytest.mark.gpu
+def test_trains_on_cuda_with_mixed_precision() -> None:
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device")
+    texts, labels = make_corpus(seed=1)
+    network = fit_network(texts, labels, SMALL.model_copy(update={"device": "auto"}))
+    assert network.device == "cuda"
+    assert network.evaluate(texts, labels)["accuracy"] > 0.6

@@ -1,0 +1,212 @@
+"""Tuning: one shared Optuna study, trials through an Executor, pruning, failing trials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from textops.execution.executor import LocalExecutor
+from textops.models.training import NetworkConfig
+from textops.tuning import (
+    Choice,
+    FloatRange,
+    IntRange,
+    SearchSpace,
+    TuningConfig,
+    epoch_rows,
+    tune,
+)
+from textops.tuning.space import apply_params, suggest
+
+TOPIC_WORDS = {
+    "sport": "goal match team player score coach league win ball season",
+    "tech": "computer software chip code data network server cloud python model",
+    "food": "recipe cook bake flavour dinner sauce garlic oven fresh taste",
+    "travel": "flight hotel beach passport train museum island tour map luggage",
+}
+COMMON_WORDS = "the a and of to in is it that this with for on very really new good time"
+
+
+def make_corpus(n_per_class: int = 50, seed: int = 0) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    topics = {label: words.split() for label, words in TOPIC_WORDS.items()}
+    common = COMMON_WORDS.split()
+    names = list(topics)
+    texts, labels = [], []
+    for label in names:
+        for _ in range(n_per_class):
+            words = []
+            for _ in range(int(rng.integers(6, 16))):
+                draw = rng.random()
+                if draw < 0.25:
+                    words.append(str(rng.choice(topics[label])))
+                elif draw < 0.4:
+                    words.append(str(rng.choice(topics[names[int(rng.integers(len(names)))]])))
+                else:
+                    words.append(str(rng.choice(common)))
+            texts.append(" ".join(words))
+            labels.append(label)
+    return texts, labels
+
+
+BASE = NetworkConfig(
+    epochs=4, batch_size=16, buckets=256, min_count=1, embedding_dim=16, hidden_size=16
+)
+# learning rates from useless (1e-5: stuck at chance, so pruned) to useful
+SPACE = SearchSpace(
+    learning_rate=FloatRange(low=1e-5, high=0.5, log=True),
+    embedding_dim=Choice(choices=[8, 16]),
+    hidden_size=Choice(choices=[8, 16]),
+    epochs=None,
+    batch_size=None,
+)
+SETTINGS = TuningConfig(
+    n_trials=12, startup_trials=4, pruner_startup_trials=2, pruner_warmup_epochs=0
+)
+
+
+def test_failing_trials_are_recorded_and_the_study_goes_on(tmp_path: Path) -> None:
+    # asking for a CUDA device that does not exist makes a trial raise
+    space = SPACE.model_copy(update={"extra": {"device": Choice(choices=["cpu", "cuda:99"])}})
+    texts, labels = make_corpus()
+    result = tune(
+        texts, labels, storage=str(tmp_path / "tuning" / "s.journal"), study_name="fail",
+        executor=LocalExecutor(), base=BASE, space=space, settings=SETTINGS,
+    )
+    trials = result.trials
+    assert len(trials) == 12 and set(trials["state"]) <= {"COMPLETE", "PRUNED", "FAIL"}
+    failed = trials[trials["state"] == "FAIL"]
+    assert len(failed) >= 1 and (trials["state"] == "COMPLETE").sum() >= 1
+    assert failed["error"].str.contains("torch sees no CUDA device|cuda", regex=True).all()
+    assert all(p["device"] == "cuda:99" for p in failed["params"])
+    assert result.best_params["device"] == "cpu"
+    assert result.best_config.device == "cpu"
+    assert result.best_value == trials["value"].max()
+
+
+def test_rerunning_a_study_only_runs_the_missing_trials(tmp_path: Path) -> None:
+    texts, labels = make_corpus(n_per_class=15)
+    storage = str(tmp_path / "s.journal")
+    options: dict[str, Any] = {
+        "storage": storage, "study_name": "resume", "executor": LocalExecutor(), "base": BASE,
+        "space": SPACE,
+    }
+    first = tune(texts, labels, settings=SETTINGS.model_copy(update={"n_trials": 3}), **options)
+    again = tune(texts, labels, settings=SETTINGS.model_copy(update={"n_trials": 5}), **options)
+    assert len(first.trials) == 3 and len(again.trials) == 5
+    assert again.trials["number"].tolist() == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.dask
+def test_two_dask_workers_share_one_study_and_prune(tmp_path: Path) -> None:
+    executor = _dask_executor()
+    texts, labels = make_corpus()
+    try:
+        result = tune(
+            texts, labels, storage=str(tmp_path / "s.journal"), study_name="dask",
+            executor=executor, base=BASE, space=SPACE, settings=SETTINGS,
+        )
+    finally:
+        executor.close()
+    counts = result.counts()
+    assert len(result.trials) == 12 and sum(counts.values()) == 12
+    assert counts.get("PRUNED", 0) >= 1 and counts.get("COMPLETE", 0) >= 1
+    pruned = result.trials[result.trials["state"] == "PRUNED"]
+    assert all(1 <= len(v) <= BASE.epochs for v in pruned["val_metric"])  # reported, then cut
+    rows = epoch_rows(result.trials)
+    assert list(rows.columns) == ["number", "epoch", "val_metric", "train_loss"]
+    assert len(rows) == sum(len(v) for v in result.trials["val_metric"])
+
+
+def _dask_executor() -> Any:
+    """The project's DaskExecutor with 2 worker processes, or a plain Client wrapper."""
+    try:
+        from textops.execution.dask import DaskExecutor
+    except ImportError:
+        return _ClientExecutor()
+    return DaskExecutor(n_workers=2, threads_per_worker=1)
+
+
+class _ClientExecutor:
+    def __init__(self) -> None:
+        import distributed
+
+        self._cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=":0"
+        )
+        self.client = distributed.Client(self._cluster)
+        self.n_workers = 2
+
+    def submit(self, fn: Any, /, *args: Any, resources: Any = None, **kwargs: Any) -> Any:
+        return self.client.submit(fn, *args, pure=False, resources=resources, **kwargs)
+
+    def scatter(self, obj: Any) -> Any:
+        return self.client.scatter(obj, broadcast=True, hash=False)
+
+    def as_completed(self, futures: Any) -> Any:
+        import distributed
+
+        return distributed.as_completed(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        self._cluster.close()
+
+
+class _FixedTrial:
+    """Answers suggest_* with the low end / first choice, recording the names asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def suggest_float(self, name: str, low: float, high: float, *, log: bool = False) -> float:
+        self.asked.append(name)
+        return low
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
+    ) -> int:
+        self.asked.append(name)
+        return low
+
+    def suggest_categorical(self, name: str, choices: Any) -> Any:
+        self.asked.append(name)
+        return choices[0]
+
+
+def test_mlp_only_dimensions_are_sampled_only_for_the_mlp() -> None:
+    space = SearchSpace()
+    fasttext = _FixedTrial()
+    params = suggest(fasttext, space, NetworkConfig())
+    assert params["architecture"] == "fasttext" and "hidden_size" not in fasttext.asked
+    mlp_space = space.model_copy(update={"architecture": Choice(choices=["mlp"])})
+    mlp = _FixedTrial()
+    params = suggest(mlp, mlp_space, NetworkConfig())
+    assert "hidden_size" in mlp.asked
+    config = apply_params(NetworkConfig(), params)
+    assert config.architecture == "mlp" and config.hidden_size == 64
+
+
+def test_search_space_is_validated_data() -> None:
+    space = SearchSpace.model_validate(
+        {
+            "learning_rate": {"type": "float", "low": 0.001, "high": 0.1, "log": True},
+            "ngram": {"type": "int", "low": 1, "high": 2},
+            "hidden_size": None,
+            "extra": {"min_count": {"type": "int", "low": 1, "high": 3}},
+        }
+    )
+    assert "hidden_size" not in space.dimensions() and "min_count" in space.dimensions()
+    assert isinstance(space.dimensions()["ngram"], IntRange)
+    with pytest.raises(ValidationError, match="not NetworkConfig fields"):
+        SearchSpace(extra={"layers": IntRange(low=1, high=2)})
+    with pytest.raises(ValidationError, match="low must not exceed high"):
+        FloatRange(low=1.0, high=0.1)
+    with pytest.raises(ValidationError, match="log range needs low > 0"):
+        FloatRange(low=0.0, high=0.1, log=True)
+    with pytest.raises(ValidationError, match="extra"):
+        SearchSpace.model_validate({"learning_rat": None})
