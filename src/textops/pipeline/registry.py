@@ -15,6 +15,8 @@ BUILTIN_STEPS: dict[str, str] = {
     "validate": "textops.steps.validate:validate",
     "clean": "textops.steps.clean:clean",
     "sweep": "textops.steps.sweep:sweep",
+    "tune": "textops.steps.tune:tune",
+    "train": "textops.steps.train:train",
 }
 
 #: the default pipeline: (name, kind, inputs)
@@ -24,6 +26,8 @@ DEFAULT_PIPELINE: list[tuple[str, str, dict[str, str]]] = [
     ("validate", "validate", {"dataset": "ingest.dataset", "stats": "profile.stats"}),
     ("clean", "clean", {"dataset": "validate.dataset"}),
     ("sweep", "sweep", {"cleaned": "clean.cleaned"}),
+    ("tune", "tune", {"cleaned": "clean.cleaned"}),
+    ("train", "train", {"cleaned": "clean.cleaned", "best": "tune.best"}),
 ]
 
 

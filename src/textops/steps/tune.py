@@ -1,0 +1,132 @@
+"""tune: Optuna over the network's search space, trials in parallel on the executor.
+
+One study, shared by every worker: an Optuna journal file in the store on one
+machine, or the RDB URL in ``storage`` for a cluster. The study is named after
+the dataset version and the step's parameters, so re-running after a crash
+resumes it (only the missing trials run). Workers never talk to MLflow: the
+driver logs one child run per finished trial from the study afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import Field
+
+from textops.errors import ConfigError
+from textops.models.training import NetworkConfig
+from textops.pipeline.step import StepContext, StepParams, step
+from textops.steps.common import read_cleaned, scope_parts
+from textops.tuning.space import SearchSpace
+from textops.tuning.study import TuningConfig
+
+
+class Params(StepParams):
+    """The base network, the search space over it, and how the study runs."""
+
+    network: NetworkConfig = NetworkConfig()
+    space: SearchSpace = SearchSpace()
+    tuning: TuningConfig = TuningConfig()
+    metric: str = Field("val_accuracy", description="what trials maximise (recorded as is)")
+    storage: str | None = Field(
+        None, description="an RDB URL shared by every worker; unset: a journal file in the store"
+    )
+
+
+@step("tune", params=Params, inputs=("cleaned",), outputs=("best",), compute="cluster",
+      environment="torch", data="subset")
+def tune(ctx: StepContext) -> dict[str, Any]:
+    """About 100 trials on the train subset; poor trials are pruned early."""
+    import optuna
+
+    from textops.tuning.study import epoch_rows
+    from textops.tuning.study import tune as run_study
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # the run's table says how it went
+
+    fit_part, _ = scope_parts(ctx.scope)
+    cleaned = ctx.inputs["cleaned"]
+    train = read_cleaned(ctx.store, cleaned, fit_part)
+    dataset = cleaned["dataset"]
+    key = hashlib.sha256(
+        json.dumps([dataset, ctx.params.model_dump(mode="json")], sort_keys=True).encode()
+    ).hexdigest()[:10]
+    study_name = f"{dataset['name']}-{dataset['version']}-{key}"
+    storage = ctx.params.storage or _journal(ctx, study_name)
+    result = run_study(
+        train["text"].to_list(), train["label"].to_list(), storage=storage,
+        study_name=study_name, executor=ctx.executor, base=ctx.params.network,
+        space=ctx.params.space, settings=ctx.params.tuning,
+    )
+    trials = result.trials
+    for row in trials.itertuples(index=False):
+        _log_trial(ctx, row)
+    context = {"study": study_name, "dataset_name": dataset["name"],
+               "dataset_version": dataset["version"]}
+    table = trials.assign(params=trials["params"].map(lambda p: json.dumps(p, sort_keys=True)),
+                          **context)
+    ctx.report("trials", table)
+    ctx.report("trial_epochs", epoch_rows(trials).assign(**context))
+    ctx.out.write_parquet("trials.parquet", table)
+    counts = result.counts()
+    ctx.tracker.log(
+        params={"study": study_name, "study_storage": _redact(storage), "fit_part": fit_part},
+        metrics={f"best_{ctx.params.metric}": result.best_value,
+                 "tuning_wall_seconds": result.wall_seconds,
+                 **{f"trials_{state.lower()}": float(n) for state, n in counts.items()}},
+        tags={"textops.best_trial": str(result.best_trial)},
+    )
+    return {
+        "best": {
+            "config": result.best_config.model_dump(mode="json"),
+            "params": result.best_params,
+            "value": result.best_value,
+            "trial": result.best_trial,
+            "study": study_name,
+            "trials": counts,
+        }
+    }
+
+
+def _journal(ctx: StepContext, study_name: str) -> str:
+    """The journal file in the store: only where every worker shares this machine's disk."""
+    if not ctx.store.is_local or (ctx.compute.kind == "dask" and ctx.compute.address):
+        raise ConfigError(
+            "the tune step's Optuna journal needs a local store and an embedded cluster; "
+            f"store '{ctx.store.url}' / compute address {ctx.compute.address!r} is shared",
+            hint="set steps.tune.params.storage to a database URL every worker can reach "
+            "(e.g. postgresql://user@host/optuna)",
+        )
+    return str(ctx.store.local_path("tuning", f"{study_name}.journal"))
+
+
+def _log_trial(ctx: StepContext, row: Any) -> None:
+    import pandas as pd
+
+    status = "FAILED" if row.state == "FAIL" else "FINISHED"
+    metrics = {} if pd.isna(row.value) else {ctx.params.metric: float(row.value)}
+    if pd.notna(row.duration_s):
+        metrics["duration_seconds"] = float(row.duration_s)
+    tags = {"textops.trial": str(row.number), "textops.trial_state": row.state}
+    if isinstance(row.error, str) and row.error:
+        tags["textops.error"] = row.error[:5000]
+    start = row.datetime_start if pd.notna(row.datetime_start) else None
+    end = row.datetime_complete if pd.notna(row.datetime_complete) else None
+    ctx.tracker.child(
+        f"trial-{row.number:03d}", params=row.params, metrics=metrics, tags=tags,
+        histories={ctx.params.metric: list(row.val_metric), "train_loss": list(row.train_loss)},
+        status=status,
+        start_time_ms=int(start.timestamp() * 1000) if start is not None else None,
+        end_time_ms=int(end.timestamp() * 1000) if end is not None else None,
+    )
+
+
+def _redact(storage: str) -> str:
+    """A storage URL without its password, for the run's parameters."""
+    if "://" not in storage or "@" not in storage:
+        return storage
+    scheme, rest = storage.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
