@@ -98,23 +98,19 @@ def baseline_init(
     *, name: str | None = None, force: bool = False,
 ) -> dict[str, Any]:
     """Write ``baseline/profile.yaml`` from a version's training set; returns where and its hash."""
-    from textops.execution.records import utc_now
-    from textops.quality.baseline import render_baseline_yaml
-    from textops.quality.profile import profile_from_stats
     from textops.store import Store
-    from textops.store.baselines import BASELINE, write_baseline
+    from textops.store.baselines import BASELINE, baseline_from_train, write_baseline
     from textops.store.datasets import DatasetRepository
-    from textops.text.stats import compute_doc_stats
+    from textops.store.lock import store_lock
 
     resolved = load_config(path, overrides=list(overrides))
     store = Store(resolved.store.url)
     repo = DatasetRepository(store)
     manifest = repo.resolve(name or resolved.data.name, version)
     ref = {"name": manifest["name"], "version": manifest["version"]}
-    train = repo.load(ref, "train")
-    profile = profile_from_stats("train", compute_doc_stats(train), schema=dict(train.schema))
-    text = render_baseline_yaml(profile, dataset=ref["name"], version=ref["version"], created=utc_now())
-    digest = write_baseline(store, text, overwrite=force)
+    text = baseline_from_train(repo.load(ref, "train"), ref)
+    with store_lock(resolved.store.url):  # never while a run reads the baseline
+        digest = write_baseline(store, text, overwrite=force)
     return {"path": store.path(*BASELINE), "sha256": digest, "dataset": ref}
 
 

@@ -59,7 +59,7 @@ def init(
 ) -> None:
     """Write a commented textops.yaml and the environment files."""
     for path in api.init_project(folder, force=force):
-        console.print(f"wrote {path}")
+        console.print(f"wrote {path}", markup=False, highlight=False)
 
 
 @app.command()
@@ -208,7 +208,9 @@ def main() -> None:
     except TextopsError as exc:
         if _state["debug"]:
             raise
-        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        err_console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")

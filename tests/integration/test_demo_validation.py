@@ -86,3 +86,16 @@ def test_edited_baseline_reruns_validation(tmp_path: Path, monkeypatch: pytest.M
     path.write_text(yaml.safe_dump(edited))
     with pytest.raises(ValidationError, match="unknown_label"):
         api.run(None, OFF)
+
+
+def test_a_refused_first_drop_never_becomes_the_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    keep_steps(tmp_path, "ingest", "profile", "validate")
+    api.write_demo("later", "later", rows=600)
+    Path("landing").mkdir(exist_ok=True)
+    shutil.move("later/drop3.jsonl", "landing/drop3.jsonl")
+    with pytest.raises(ValidationError, match="null_text"):
+        api.run(None, OFF)
+    assert not (tmp_path / ".textops" / "baseline" / "profile.yaml").exists()

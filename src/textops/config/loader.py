@@ -183,4 +183,6 @@ def _absolutise(config: PipelineConfig, base: Path) -> PipelineConfig:
 
     data = config.data.model_copy(update={"source": fix(config.data.source)})
     store = config.store.model_copy(update={"url": fix(config.store.url)})
-    return config.model_copy(update={"data": data, "store": store})
+    files = {name: fix(path) for name, path in config.environments.files.items()}
+    environments = config.environments.model_copy(update={"files": files})
+    return config.model_copy(update={"data": data, "store": store, "environments": environments})

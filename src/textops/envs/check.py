@@ -7,6 +7,7 @@ imports. Conda-level packages other than python are reported as not checked.
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -58,8 +59,8 @@ def read_environment(name: str, location: str) -> EnvironmentFile:
     for entry in data.get("dependencies", []) or []:
         if isinstance(entry, dict):
             requirements.extend(str(r) for r in entry.get("pip", []) or [])
-        elif str(entry).startswith("python"):
-            python = str(entry)[len("python") :].strip() or None
+        elif match := re.fullmatch(r"python\s*([<>=!~].*)?", str(entry).strip()):
+            python = (match.group(1) or "").strip() or None
         elif str(entry) != "pip":
             unchecked.append(str(entry))
     return EnvironmentFile(name, path, python, tuple(requirements), tuple(unchecked))
@@ -84,6 +85,8 @@ def missing_requirements(env: EnvironmentFile) -> list[str]:
         except InvalidRequirement:
             problems.append(f"{line} (not a valid requirement)")
             continue
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue  # meant for another platform
         try:
             installed = metadata.version(requirement.name)
         except metadata.PackageNotFoundError:

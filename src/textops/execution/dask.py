@@ -104,8 +104,18 @@ class DaskExecutor:
                     f"cannot reach the Dask scheduler at {address!r}: {exc}",
                     hint="check the address and that the scheduler is running",
                 ) from exc
-            self.client.wait_for_workers(1, timeout=timeout)
-        workers = self.client.scheduler_info()["workers"].values()
+        try:
+            if address is not None:
+                self.client.wait_for_workers(1, timeout=timeout)
+            workers = self.client.scheduler_info()["workers"].values()
+        except BaseException as exc:
+            self.close()  # never leave a client or an embedded cluster behind
+            if isinstance(exc, TimeoutError):
+                raise ConfigError(
+                    f"the Dask scheduler at {address!r} has no worker after {timeout:.0f} s",
+                    hint="start workers, or check the compute target's address",
+                ) from exc
+            raise
         #: how many tasks can run at once (threads over all workers)
         self.n_workers: int = sum(int(worker["nthreads"]) for worker in workers) or 1
         limits = [int(worker.get("memory_limit") or 0) for worker in workers]

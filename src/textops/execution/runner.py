@@ -8,6 +8,7 @@ or a step asks to track: a run refused for bad input leaves no trace.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Callable
@@ -18,7 +19,14 @@ from typing import Any
 from textops.config.loader import config_hash
 from textops.config.schema import PipelineConfig
 from textops.envs.check import missing_requirements, read_environment
-from textops.errors import EnvironmentError_, InputError, StepError, StoreError, TextopsError
+from textops.errors import (
+    ConfigError,
+    EnvironmentError_,
+    InputError,
+    StepError,
+    StoreError,
+    TextopsError,
+)
 from textops.execution.cache import cache_key
 from textops.execution.records import RunRecord, StepRecord, utc_now
 from textops.execution.targets import ExecutorPool
@@ -29,7 +37,7 @@ from textops.store.lock import store_lock
 from textops.store.outputs import StepOutputs
 from textops.store.reporting import ReportingTables
 from textops.store.store import Store
-from textops.tracking.base import StepTracker, TrackingBackend, flatten, now_ms
+from textops.tracking.base import StepTracker, TrackingBackend, flatten, now_ms, redact
 
 Event = Callable[[str, StepRecord], None]
 
@@ -115,7 +123,7 @@ def _plan(graph: Graph, options: RunOptions) -> dict[str, str]:
     """Per step: 'run' (cache allowed), 'force', 'cached-only' (must hit) or 'skip'."""
     names = [n.name for n in graph.nodes]
     if options.only and options.from_step:
-        raise TextopsError("--only and --from cannot be combined", hint="use one of them")
+        raise ConfigError("--only and --from cannot be combined", hint="use one of them")
     if options.only:
         graph.node(options.only)
         needed = set(graph.upstream_of(options.only))
@@ -142,7 +150,7 @@ def _check_environments(config: PipelineConfig, graph: Graph, plan: dict[str, st
                 raise EnvironmentError_(
                     f"step '{node.name}' needs environment '{node.environment}' ({env.path}), "
                     f"which this interpreter does not satisfy: {'; '.join(missing)}",
-                    hint=f"pip install the packages above, or --set environments.mode=off",
+                    hint="pip install the packages above, or --set environments.mode=off",
                 )
     return hashes
 
@@ -158,9 +166,15 @@ def _run_node(
     record.started = utc_now()
     inputs = {key: _resolve_ref(ref, state) for key, ref in node.config.inputs.items()}
     fingerprint = node.spec.fingerprint(node.params, config) if node.spec.fingerprint else None
+    target = config.compute[node.compute]
     key = cache_key(
         step_name=node.name, spec=node.spec, params=node.params, inputs=inputs,
         environment_hash=environment_hash, fingerprint=fingerprint,
+        context={
+            "scope": node.data,
+            "compute": target.model_dump(mode="json", include={"device", "resources"}),
+            "tracking": state.backend.tracking_uri if state.backend is not None else None,
+        },
     )
     record.cache_key = key
     cached = None if mode == "force" else _cache_lookup(state.store, key)
@@ -190,23 +204,23 @@ def _run_node(
         step_started = time.perf_counter()
         try:
             result = dict(node.spec.fn(ctx))
+            missing = [name for name in node.spec.outputs if name not in result]
+            if missing:
+                raise StepError(f"step '{node.name}' did not return its outputs {missing}")
         except BaseException as exc:
             record.step_seconds = time.perf_counter() - step_started
             _fail(node, record, exc, state, tracker, ctx, started)
             raise _as_step_error(node, exc) from exc
         record.step_seconds = time.perf_counter() - step_started
-        missing = [name for name in node.spec.outputs if name not in result]
-        if missing:
-            raise StepError(f"step '{node.name}' did not return its outputs {missing}")
         _materialise(state)
         state.outputs[node.name] = result
         record.status, record.outputs = "completed", result
+        _append_reports(state, ctx)
         outputs_dir.write_json("outputs.json", result)
-        state.store.write_json(
+        state.store.write_json(  # the cache index is the commit: written last
             {"run_id": state.record.run_id, "step": node.name, "outputs": result},
             "runs", "_cache", f"{key}.json",
         )
-        _append_reports(state, ctx)
     if node.spec.kind == "ingest" and "dataset" in state.outputs[node.name]:
         state.record.dataset = state.outputs[node.name]["dataset"]
     _track_step(node, record, tracker, "FINISHED")
@@ -261,7 +275,8 @@ def _fail(
     if not (isinstance(exc, InputError) and not state.materialised):
         _materialise(state)
         _append_reports(state, ctx)
-        _track_step(node, record, tracker, "FAILED")
+        with contextlib.suppress(TextopsError):  # the step's own error is the one to report
+            _track_step(node, record, tracker, "FAILED")
     # else: refused input, nothing written yet: leave the store as it was
     record.wall_seconds = time.perf_counter() - started
     _settle_overhead(state, record, startup_before)
@@ -300,7 +315,7 @@ def _track_step(node: Node, record: StepRecord, tracker: StepTracker, status: st
     if record.error:
         tags["textops.error"] = record.error[:5000]
     tracker.log(
-        params=flatten(node.params.model_dump(mode="json")),
+        params={k: redact(v) for k, v in flatten(node.params.model_dump(mode="json")).items()},
         metrics={
             "wall_seconds": record.wall_seconds,
             "step_seconds": record.step_seconds,
@@ -322,6 +337,15 @@ def _finish(state: _RunState) -> None:
     except StoreError:
         if record.status == "completed":
             raise
+    if record.status == "failed":  # the step's error is the one to report
+        with contextlib.suppress(TextopsError):
+            _end_parent(state)
+    else:
+        _end_parent(state)
+
+
+def _end_parent(state: _RunState) -> None:
+    record = state.record
     if state.backend is not None and record.mlflow_run_id:
         tags = {"textops.status": record.status}
         if record.dataset:

@@ -77,6 +77,12 @@ class ExecutorPool:
         return self._executors[name]
 
     def close(self) -> None:
-        for executor in self._executors.values():
-            executor.close()
-        self._executors.clear()
+        executors, self._executors = list(self._executors.values()), {}
+        errors = []
+        for executor in executors:  # one that fails to close must not leak the others
+            try:
+                executor.close()
+            except Exception as exc:  # noqa: BLE001 - re-raised below, after the rest
+                errors.append(exc)
+        if errors:
+            raise errors[0]

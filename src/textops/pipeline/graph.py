@@ -91,6 +91,13 @@ def build_graph(config: PipelineConfig) -> Graph:
                 f"step '{step.name}' ({step.uses}) needs the inputs {', '.join(missing)}",
                 hint=f"wire them, e.g. inputs: {{{missing[0]}: <step>.<output>}}",
             )
+        unknown = [k for k in step.inputs if k not in (*spec.inputs, *spec.optional_inputs)]
+        if unknown:
+            known = ", ".join((*spec.inputs, *spec.optional_inputs)) or "(none)"
+            raise ConfigError(
+                f"step '{step.name}' ({step.uses}) has no input named {', '.join(unknown)}",
+                hint=f"its inputs are: {known}",
+            )
         upstream = []
         for key, ref in step.inputs.items():
             source, output = ref.split(".")
@@ -103,13 +110,20 @@ def build_graph(config: PipelineConfig) -> Graph:
                     f"has the outputs {', '.join(source_spec.outputs) or '(none)'}"
                 )
             upstream.append(source)
+        environment = step.environment or spec.environment
+        if environment not in config.environments.files:
+            raise ConfigError(
+                f"step '{step.name}' ({step.uses}) needs environment '{environment}', "
+                "which environments.files does not define",
+                hint=f"add environments.files.{environment}: environments/{environment}.yml",
+            )
         nodes[step.name] = Node(
             config=step,
             spec=spec,
             params=params,
             upstream=tuple(dict.fromkeys(upstream)),
             compute=step.compute or (spec.compute if spec.compute in config.compute else "local"),
-            environment=step.environment or spec.environment,
+            environment=environment,
             data=step.data or spec.data,
         )
     return Graph(nodes=tuple(nodes[name] for name in _topological_order(nodes)))

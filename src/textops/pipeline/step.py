@@ -64,6 +64,8 @@ class StepSpec:
     fingerprint: Callable[[Any, PipelineConfig], str] | None = None
     #: a deeper check of validated params, run when the graph is built (before anything runs)
     check: Callable[[Any], None] | None = None
+    #: inputs the step uses when they are wired, and does without otherwise
+    optional_inputs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -101,6 +103,7 @@ def step(
     data: DataScope = "full",
     fingerprint: Callable[[Any, PipelineConfig], str] | None = None,
     check: Callable[[Any], None] | None = None,
+    optional_inputs: tuple[str, ...] = (),
 ) -> Callable[[Callable[[StepContext], Mapping[str, Any]]], StepSpec]:
     """Declare a function as the step kind ``kind`` (see the module docstring)."""
 
@@ -118,6 +121,7 @@ def step(
             description=doc[0] if doc else "",
             fingerprint=fingerprint,
             check=check,
+            optional_inputs=optional_inputs,
         )
 
     return wrap

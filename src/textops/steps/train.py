@@ -32,7 +32,7 @@ class Params(StepParams):
 
 
 @step("train", params=Params, inputs=("cleaned",), outputs=("model",), compute="gpu",
-      environment="torch", data="full")
+      environment="torch", data="full", optional_inputs=("best",))
 def train(ctx: StepContext) -> dict[str, Any]:
     """Fit, evaluate on the test set, export ONNX, register, and gate on the champion."""
     from textops.models.onnx_export import export_onnx
@@ -104,7 +104,7 @@ def _register(ctx: StepContext, network: Any, onnx_model: bytes, metrics: dict[s
     dataset = cleaned["dataset"]
     raw_test = ctx.datasets.load(dataset, scope_parts(ctx.scope)[1])
     lineage = {"dataset": f"{dataset['name']}@{dataset['version']}", "pipeline_run": ctx.run_id,
-               "mlflow_run": ctx.tracker.run_id}
+               "mlflow_run": str(ctx.tracker.run_id or "")}
     uri = log_pyfunc_model(
         onnx_model, network.tokenizer, labels=network.labels, cleaning=cleaned["settings"],
         metadata={**lineage, "metrics": metrics}, input_example=raw_test["text"].head(3).to_list(),

@@ -19,6 +19,7 @@ from textops.errors import ConfigError
 from textops.models.training import NetworkConfig
 from textops.pipeline.step import StepContext, StepParams, step
 from textops.steps.common import read_cleaned, scope_parts
+from textops.tracking.base import redact
 from textops.tuning.space import SearchSpace
 from textops.tuning.study import TuningConfig
 
@@ -50,9 +51,11 @@ def tune(ctx: StepContext) -> dict[str, Any]:
     cleaned = ctx.inputs["cleaned"]
     train = read_cleaned(ctx.store, cleaned, fit_part)
     dataset = cleaned["dataset"]
-    key = hashlib.sha256(
-        json.dumps([dataset, ctx.params.model_dump(mode="json")], sort_keys=True).encode()
-    ).hexdigest()[:10]
+    # the study resumes only for the very same text and settings
+    key = hashlib.sha256(json.dumps(
+        [dataset, cleaned["settings"], fit_part, ctx.params.model_dump(mode="json")],
+        sort_keys=True,
+    ).encode()).hexdigest()[:10]
     study_name = f"{dataset['name']}-{dataset['version']}-{key}"
     storage = ctx.params.storage or _journal(ctx, study_name)
     result = run_study(
@@ -72,7 +75,7 @@ def tune(ctx: StepContext) -> dict[str, Any]:
     ctx.out.write_parquet("trials.parquet", table)
     counts = result.counts()
     ctx.tracker.log(
-        params={"study": study_name, "study_storage": _redact(storage), "fit_part": fit_part},
+        params={"study": study_name, "study_storage": redact(storage), "fit_part": fit_part},
         metrics={f"best_{ctx.params.metric}": result.best_value,
                  "tuning_wall_seconds": result.wall_seconds,
                  **{f"trials_{state.lower()}": float(n) for state, n in counts.items()}},
@@ -122,11 +125,3 @@ def _log_trial(ctx: StepContext, row: Any) -> None:
         end_time_ms=int(end.timestamp() * 1000) if end is not None else None,
     )
 
-
-def _redact(storage: str) -> str:
-    """A storage URL without its password, for the run's parameters."""
-    if "://" not in storage or "@" not in storage:
-        return storage
-    scheme, rest = storage.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"

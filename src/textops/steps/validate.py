@@ -31,14 +31,20 @@ def _fingerprint(params: Params, config: PipelineConfig) -> str:
 
 
 @step("validate", params=Params, inputs=("dataset",), outputs=("dataset", "report"),
-      compute="local", environment="data", data="all", fingerprint=_fingerprint)
+      compute="local", environment="data", data="all", fingerprint=_fingerprint,
+      optional_inputs=("stats",))
 def validate(ctx: StepContext) -> dict[str, Any]:
     """Hard checks and drift of train, test and their subsets against the baseline."""
     from textops.quality.baseline import baseline_hash, parse_baseline
     from textops.quality.checks import findings_rows, raise_for_findings, run_hard_checks
     from textops.quality.drift import drift_rows, run_drift, worst_status
     from textops.quality.profile import profile_parts
-    from textops.store.baselines import baseline_text, keep_in_history
+    from textops.store.baselines import (
+        baseline_from_train,
+        baseline_text,
+        keep_in_history,
+        write_baseline,
+    )
 
     dataset = ctx.inputs["dataset"]
     parts = {part: ctx.datasets.load(dataset, part) for part in PARTS}
@@ -52,12 +58,15 @@ def validate(ctx: StepContext) -> dict[str, Any]:
                 "there is no baseline profile to validate against",
                 hint=f"run 'textops baseline init --from {dataset['version']}' and review it",
             )
-        text, bootstrapped = _bootstrap(ctx, dataset, parts, stats), True
+        text, bootstrapped = baseline_from_train(parts["train"], dataset, stats=stats["train"]), True
     digest = baseline_hash(text)
-    keep_in_history(ctx.store, text, digest)
     baseline = parse_baseline(text, source=ctx.store.path("baseline", "profile.yaml"))
 
     findings = run_hard_checks(parts, baseline, stats=stats)
+    if bootstrapped and not findings:  # a refused version never becomes the reference
+        write_baseline(ctx.store, text, overwrite=False)
+        ctx.tracker.log(tags={"textops.baseline_bootstrapped": "true"})
+    keep_in_history(ctx.store, text, digest)
     profiles = profile_parts(parts, stats=stats, min_words=baseline.language.min_words)
     results = run_drift(profiles, baseline, stats=stats)
     status = "error" if findings else worst_status(results)
@@ -93,21 +102,6 @@ def _stats(ctx: StepContext, parts: dict[str, Any]) -> dict[str, Any]:
             for part in parts
         }
     return doc_stats_for_parts(parts)
-
-
-def _bootstrap(ctx: StepContext, dataset: dict[str, Any], parts: dict[str, Any],
-               stats: dict[str, Any]) -> str:
-    from textops.execution.records import utc_now
-    from textops.quality.baseline import render_baseline_yaml
-    from textops.quality.profile import profile_from_stats
-    from textops.store.baselines import write_baseline
-
-    train = profile_from_stats("train", stats["train"], schema=dict(parts["train"].schema))
-    text = render_baseline_yaml(train, dataset=dataset["name"], version=dataset["version"],
-                                created=utc_now())
-    write_baseline(ctx.store, text, overwrite=False)
-    ctx.tracker.log(tags={"textops.baseline_bootstrapped": "true"})
-    return text
 
 
 def _track(ctx: StepContext, report: dict[str, Any], results: list[Any], findings: list[Any]) -> None:

@@ -7,7 +7,7 @@ be traced back to the exact file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textops.errors import StoreError
 
@@ -41,6 +41,18 @@ def write_baseline(store: Store, text: str, *, overwrite: bool) -> str:
         )
     store.write_text(text, *BASELINE)
     return keep_in_history(store, text, baseline_hash(text))
+
+
+def baseline_from_train(train: Any, ref: dict[str, Any], *, stats: Any = None) -> str:
+    """A commented baseline measured on a version's training set (``stats``: its doc stats)."""
+    from textops.execution.records import utc_now
+    from textops.quality.baseline import render_baseline_yaml
+    from textops.quality.profile import profile_from_stats
+    from textops.text.stats import compute_doc_stats
+
+    stats = compute_doc_stats(train) if stats is None else stats
+    profile = profile_from_stats("train", stats, schema=dict(train.schema))
+    return render_baseline_yaml(profile, dataset=ref["name"], version=ref["version"], created=utc_now())
 
 
 def keep_in_history(store: Store, text: str, digest: str) -> str:

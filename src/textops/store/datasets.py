@@ -63,11 +63,10 @@ class DatasetRepository:
             raise StoreError(f"dataset '{name}' has no versions yet", hint="run 'textops run' first")
         if version in (None, "latest"):
             return versions[-1]
-        matches = [
-            m
-            for m in versions
-            if m["version"].startswith(str(version)) or str(m.get("sequence")) == str(version)
-        ]
+        wanted = str(version)
+        matches = [m for m in versions if m["version"] == wanted]
+        matches = matches or [m for m in versions if str(m.get("sequence")) == wanted]
+        matches = matches or [m for m in versions if m["version"].startswith(wanted)]
         if len(matches) != 1:
             raise StoreError(
                 f"dataset '{name}': '{version}' matches {len(matches)} versions",

@@ -8,6 +8,7 @@ their manifest last. Paths given to this class are relative to the root and use
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import posixpath
@@ -66,6 +67,8 @@ class Store:
             return bytes(self.fs.cat_file(self.path(*parts)))
         except FileNotFoundError:
             raise StoreError(f"'{posixpath.join(*parts)}' does not exist in store '{self.url}'") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read '{posixpath.join(*parts)}' in store '{self.url}': {exc}") from exc
 
     def read_text(self, *parts: str) -> str:
         return self.read_bytes(*parts).decode("utf-8")
@@ -81,9 +84,14 @@ class Store:
             if self.is_local:
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 temporary = f"{target}.tmp-{uuid.uuid4().hex}"
-                with open(temporary, "wb") as handle:
-                    handle.write(data)
-                os.replace(temporary, target)
+                try:
+                    with open(temporary, "wb") as handle:
+                        handle.write(data)
+                    os.replace(temporary, target)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.remove(temporary)
+                    raise
             else:
                 self.fs.pipe_file(target, data)
         except OSError as exc:

@@ -37,6 +37,15 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def redact(value: Any) -> Any:
+    """A URL's password replaced by ``***`` (``scheme://user:secret@host`` -> ``user:***``)."""
+    import re
+
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"(://[^/:@\s]+):[^@/\s]+@", r"\1:***@", value)
+
+
 def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``; lists and scalars are kept as values."""
     flat: dict[str, Any] = {}

@@ -32,6 +32,25 @@ def resolve_tracking_uri(configured: str | None, store: Any) -> str:
     return f"sqlite:///{store.path('mlflow.db')}"
 
 
+def _translated(method: Any) -> Any:
+    """MLflow raises many exception types; callers see one :class:`TrackingError`."""
+    import functools
+
+    @functools.wraps(method)
+    def call(self: MlflowTracker, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except TrackingError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - translated once, here
+            raise TrackingError(
+                f"MLflow at '{self.tracking_uri}' refused {method.__name__}: {exc}",
+                hint="check the tracking server, or --set tracking.enabled=false",
+            ) from exc
+
+    return call
+
+
 class MlflowTracker:
     def __init__(self, tracking_uri: str, experiment: str, *, artifact_location: str | None = None) -> None:
         import logging
@@ -62,6 +81,7 @@ class MlflowTracker:
                 hint="check tracking.uri / MLFLOW_TRACKING_URI, or --set tracking.enabled=false",
             ) from exc
 
+    @_translated
     def create_run(
         self, name: str, *, parent_id: str | None = None, tags: Mapping[str, str] | None = None,
         start_time_ms: int | None = None,
@@ -74,6 +94,7 @@ class MlflowTracker:
         )
         return str(run.info.run_id)
 
+    @_translated
     def log_batch(
         self, run_id: str, *, params: Mapping[str, Any] | None = None,
         metrics: Mapping[str, float] | None = None, tags: Mapping[str, str] | None = None,
@@ -101,6 +122,7 @@ class MlflowTracker:
             metric_list = metric_list[_MAX_METRICS:]
             tag_list = tag_list[_MAX_TAGS:]
 
+    @_translated
     def log_metric_history(self, run_id: str, key: str, values: list[float]) -> None:
         from mlflow.entities import Metric
 
@@ -109,6 +131,7 @@ class MlflowTracker:
         for start in range(0, len(metrics), _MAX_METRICS):
             self.client.log_batch(run_id, metrics=metrics[start : start + _MAX_METRICS], synchronous=True)
 
+    @_translated
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
         folder, _, filename = artifact_file.rpartition("/")
         with tempfile.TemporaryDirectory() as tmp:
@@ -116,6 +139,7 @@ class MlflowTracker:
             path.write_bytes(data)
             self.client.log_artifact(run_id, str(path), artifact_path=folder or None)
 
+    @_translated
     def end_run(self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None) -> None:
         self.client.set_terminated(run_id, status=status, end_time=end_time_ms or now_ms())
 

@@ -147,3 +147,30 @@ def test_tracking_tree_parent_and_step_children(tmp_path: Path) -> None:
     again = run_pipeline(config, backend=backend)
     cached = backend.children(again.mlflow_run_id)
     assert {c.tags["textops.cache_hit"] for c in cached} == {"true"}
+
+
+def test_data_scope_is_part_of_the_cache_key(tmp_path: Path) -> None:
+    config, counter = chain(tmp_path)
+    run_pipeline(config, backend=None)
+    raw = config.model_dump()
+    raw["steps"][2]["data"] = "subset"
+    record = run_pipeline(validate_config(raw), backend=None)
+    assert [s.cache_hit for s in record.steps] == [True, True, False]
+
+
+def test_unknown_input_name_is_refused(tmp_path: Path) -> None:
+    config, _ = chain(tmp_path)
+    raw = config.model_dump()
+    raw["steps"][1]["inputs"]["bestt"] = "a.value"
+    from textops.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="has no input named bestt"):
+        run_pipeline(validate_config(raw), backend=None)
+
+
+def test_step_params_are_logged_without_passwords() -> None:
+    from textops.tracking.base import redact
+
+    assert redact("postgresql://user:s3cret@db:5432/optuna") == "postgresql://user:***@db:5432/optuna"
+    assert redact("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
+    assert redact(3) == 3

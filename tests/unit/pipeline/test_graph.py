@@ -61,3 +61,12 @@ def test_bad_params_name_the_step() -> None:
 def test_describe_is_inert_data() -> None:
     rows = describe(build_graph(config([src("a"), dbl("b", "a.value")])))
     assert rows[1]["after"] == "a" and rows[1]["inputs"] == "x=a.value"
+
+
+def test_environment_missing_from_the_files_is_a_config_error() -> None:
+    raw = {"environments": {"files": {"data": "environments/data.yml"}},
+           "steps": [{"name": "s", "uses": "support.pipeline_steps:source",
+                      "params": {"counter": "/tmp"}, "environment": "data"},
+                     {"name": "sweep", "uses": "sweep", "inputs": {"cleaned": "s.value"}}]}
+    with pytest.raises(ConfigError, match="needs environment 'sklearn'"):
+        build_graph(validate_config(raw))

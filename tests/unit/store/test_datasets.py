@@ -59,3 +59,11 @@ def test_memory_store_commits_manifest_last() -> None:
     repo = DatasetRepository(Store("memory://textops-datasets-test"))
     assert repo.write(manifest("ccc333", 1), parts())
     assert repo.versions("d")[0]["version"] == "ccc333"
+
+
+def test_sequence_number_wins_over_an_id_prefix(tmp_path: Path) -> None:
+    repo = DatasetRepository(Store(str(tmp_path)))
+    repo.write(manifest("2aa111", 1), parts())
+    repo.write(manifest("bbb222", 2), parts())
+    assert repo.resolve("d", "2")["version"] == "bbb222"
+    assert repo.resolve("d", "2a")["version"] == "2aa111"
