@@ -48,7 +48,8 @@ class NetworkConfig(BaseModel):
     architecture: Literal["fasttext", "mlp"] = "fasttext"
     # tokenizer
     ngram: int = Field(default=2, ge=1, le=5, description="highest n-gram order (1: words only)")
-    buckets: int = Field(default=2**20, ge=1, description="rows of the hashed n-gram table")
+    # 2**18 rows: with Adam's two dense moments a 2**20 x 256 table costs about 4 GB per trial
+    buckets: int = Field(default=2**18, ge=1, description="rows of the hashed n-gram table")
     min_count: int = Field(default=2, ge=1, description="a word needs this many occurrences")
     max_vocab: int | None = Field(default=None, ge=1, description="keep the most frequent words")
     max_words: int | None = Field(default=1000, ge=1, description="truncate (train and serve)")

@@ -78,7 +78,7 @@ class SearchSpace(BaseModel):
 
     architecture: Dimension | None = Choice(choices=["fasttext", "mlp"])
     learning_rate: Dimension | None = FloatRange(low=1e-3, high=0.1, log=True)
-    embedding_dim: Dimension | None = Choice(choices=[32, 64, 128, 256])
+    embedding_dim: Dimension | None = Choice(choices=[32, 64, 128])
     hidden_size: Dimension | None = Choice(choices=[64, 128, 256])
     dropout: Dimension | None = FloatRange(low=0.0, high=0.5)
     ngram: Dimension | None = IntRange(low=1, high=3)
