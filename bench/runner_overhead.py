@@ -34,7 +34,7 @@ class NoParams(StepParams):
     pass
 
 
-@step("noop", params=NoParams, inputs=(), outputs=("value",))
+@step("noop", params=NoParams, outputs=("value",), optional_inputs=("x",))
 def noop(ctx: StepContext) -> dict[str, Any]:
     """Do nothing."""
     return {"value": len(ctx.inputs)}
