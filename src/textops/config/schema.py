@@ -17,8 +17,8 @@ class Strict(BaseModel):
 class SplitConfig(Strict):
     """How a drop without a split column is split, and how subsets are drawn."""
 
-    test_fraction: float = Field(0.2, gt=0.0, lt=1.0)
-    subset_fraction: float = Field(0.2, gt=0.0, le=1.0)
+    test_fraction: float = Field(default=0.2, gt=0.0, lt=1.0)
+    subset_fraction: float = Field(default=0.2, gt=0.0, le=1.0)
     stratified: bool = True
     seed: int = 42
 
@@ -63,8 +63,8 @@ class ComputeTarget(Strict):
 
     kind: Literal["local", "dask"] = "local"
     address: str | None = None
-    n_workers: int = Field(2, ge=1)
-    threads_per_worker: int = Field(1, ge=1)
+    n_workers: int = Field(default=2, ge=1)
+    threads_per_worker: int = Field(default=1, ge=1)
     memory_limit: str | None = "4GiB"
     resources: dict[str, float] = Field(default_factory=dict)
     device: Literal["auto", "cpu", "cuda"] = "cpu"

@@ -92,10 +92,10 @@ def run_pipeline(
     )
     notify = on_event or (lambda _event, _step: None)
     with store_lock(config.store.url):
-        state = _RunState(record, store, None)
+        resolved: Any = backend
         if backend == "auto":
-            backend = _LazyBackend(config, store) if config.tracking.enabled else None
-        state.backend = backend  # type: ignore[assignment]
+            resolved = _LazyBackend(config, store) if config.tracking.enabled else None
+        state = _RunState(record, store, resolved)
         pool = ExecutorPool(config.compute)
         try:
             for node in graph.nodes:
@@ -368,7 +368,7 @@ class _LazyBackend:
         self._config = config
         self._store = store
         self._uri = resolve_tracking_uri(config.tracking.uri, store)  # fails early if unset
-        self._backend: TrackingBackend | None = None
+        self._backend: Any = None
         self._startup = 0.0
 
     @property
@@ -376,7 +376,7 @@ class _LazyBackend:
         """Import, connection and schema creation: paid once, not per step."""
         return self._startup
 
-    def _get(self) -> TrackingBackend:
+    def _get(self) -> Any:
         if self._backend is None:
             began = time.perf_counter()
             from textops.tracking.mlflow import MlflowTracker

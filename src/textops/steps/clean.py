@@ -32,7 +32,7 @@ def clean(ctx: StepContext) -> dict[str, Any]:
         subset_ids = ctx.datasets.load(dataset, f"{part}_subset", columns=["id"])
         subset = subset_ids.join(cleaned, on="id", how="left", maintain_order="left")
         ctx.out.write_parquet(f"{part}_subset.parquet", subset)
-        megabytes = frame["text"].str.len_bytes().sum() / 1e6
+        megabytes = float(frame["text"].str.len_bytes().sum()) / 1e6
         metrics.update({
             f"{part}_rows": float(frame.height),
             f"{part}_empty_after_cleaning": float(empty),

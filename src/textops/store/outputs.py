@@ -42,8 +42,10 @@ class StepOutputs:
         return self.write_bytes(name, json.dumps(obj, indent=2, sort_keys=True, default=str).encode())
 
     def write_parquet(self, name: str, frame: pl.DataFrame | pd.DataFrame) -> str:
+        import polars as pl
+
         buffer = io.BytesIO()
-        if hasattr(frame, "write_parquet"):
+        if isinstance(frame, pl.DataFrame):
             frame.write_parquet(buffer, compression="zstd")
         else:
             frame.to_parquet(buffer, index=False, compression="zstd")
