@@ -155,7 +155,11 @@ def promote_model(
     overrides: Sequence[str] = (), *, reason: str = "promoted by hand",
 ) -> Any:
     """Point ``champion`` at ``version`` by hand (the gate is for automatic promotion)."""
+    from textops.store.lock import store_lock
+
+    resolved = load_config(path, overrides=list(overrides))
     registry = _registry(path, overrides)
     registry.get(name, version)  # a clear error for a version that does not exist
-    registry.set_champion(name, version, reason=reason)
+    with store_lock(resolved.store.url):  # not while a run's gate decides
+        registry.set_champion(name, version, reason=reason)
     return registry.get(name, version)

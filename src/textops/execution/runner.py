@@ -9,6 +9,7 @@ or a step asks to track: a run refused for bad input leaves no trace.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -212,6 +213,8 @@ def _run_node(
             _fail(node, record, exc, state, tracker, ctx, started)
             raise _as_step_error(node, exc) from exc
         record.step_seconds = time.perf_counter() - step_started
+        # downstream steps see exactly what a cache hit would give them: plain JSON
+        result = json.loads(json.dumps(result, default=str))
         _materialise(state)
         state.outputs[node.name] = result
         record.status, record.outputs = "completed", result

@@ -20,7 +20,15 @@ from textops.errors import StoreError
 
 
 def lock_path(store_url: str) -> Path:
-    key = hashlib.sha256(store_url.encode()).hexdigest()[:16]
+    """One lock file per store, whatever spelling of its URL (``s3://b/x`` and ``s3://b/x/``)."""
+    import fsspec
+
+    try:
+        fs, root = fsspec.core.url_to_fs(store_url)
+        canonical = fs.unstrip_protocol(root.rstrip("/"))
+    except (ImportError, ValueError):
+        canonical = store_url
+    key = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / "textops-locks" / f"{key}.lock"
 
 

@@ -73,3 +73,10 @@ def test_reporting_tables_append_and_read(tmp_path: Path) -> None:
     assert tables.append("t", pd.DataFrame({"a": []})) is None
     assert sorted(tables.read("t")["a"]) == [1, 2, 3]
     assert tables.tables() == ["t"]
+
+
+def test_one_lock_whatever_the_spelling_of_the_url(tmp_path: Path) -> None:
+    from textops.store.lock import lock_path
+
+    assert lock_path(str(tmp_path / "s")) == lock_path(str(tmp_path / "s") + "/")
+    assert lock_path("memory://a/b") == lock_path("memory://a/b/")
