@@ -71,13 +71,19 @@ def graph(path: str | Path | None = None, overrides: Sequence[str] = ()) -> list
     return describe(build_graph(load_config(path, overrides=list(overrides))))
 
 
-def list_datasets(path: str | Path | None = None, overrides: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """Every committed version of every dataset in the store, oldest first."""
+def _config_and_store(path: str | Path | None, overrides: Sequence[str]) -> tuple[PipelineConfig, Any]:
+    """The resolved definition and its store, for the commands that only read or curate."""
     from textops.store import Store
-    from textops.store.datasets import DatasetRepository
 
     resolved = load_config(path, overrides=list(overrides))
-    repo = DatasetRepository(Store(resolved.store.url))
+    return resolved, Store(resolved.store.url)
+
+
+def list_datasets(path: str | Path | None = None, overrides: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Every committed version of every dataset in the store, oldest first."""
+    from textops.store.datasets import DatasetRepository
+
+    repo = DatasetRepository(_config_and_store(path, overrides)[1])
     return [m for name in repo.names() for m in repo.versions(name)]
 
 
@@ -86,11 +92,10 @@ def show_dataset(
     *, name: str | None = None,
 ) -> dict[str, Any]:
     """One version's manifest (by id, id prefix, sequence number or ``latest``)."""
-    from textops.store import Store
     from textops.store.datasets import DatasetRepository
 
-    resolved = load_config(path, overrides=list(overrides))
-    return DatasetRepository(Store(resolved.store.url)).resolve(name or resolved.data.name, version)
+    resolved, store = _config_and_store(path, overrides)
+    return DatasetRepository(store).resolve(name or resolved.data.name, version)
 
 
 def baseline_init(
@@ -98,13 +103,11 @@ def baseline_init(
     *, name: str | None = None, force: bool = False,
 ) -> dict[str, Any]:
     """Write ``baseline/profile.yaml`` from a version's training set; returns where and its hash."""
-    from textops.store import Store
     from textops.store.baselines import BASELINE, baseline_from_train, write_baseline
     from textops.store.datasets import DatasetRepository
     from textops.store.lock import store_lock
 
-    resolved = load_config(path, overrides=list(overrides))
-    store = Store(resolved.store.url)
+    resolved, store = _config_and_store(path, overrides)
     repo = DatasetRepository(store)
     manifest = repo.resolve(name or resolved.data.name, version)
     ref = {"name": manifest["name"], "version": manifest["version"]}
@@ -118,10 +121,9 @@ def baseline_show(path: str | Path | None = None, overrides: Sequence[str] = ())
     """The current baseline file's text and sha256."""
     from textops.errors import StoreError
     from textops.quality.baseline import baseline_hash, parse_baseline
-    from textops.store import Store
     from textops.store.baselines import baseline_text
 
-    store = Store(load_config(path, overrides=list(overrides)).store.url)
+    store = _config_and_store(path, overrides)[1]
     text = baseline_text(store)
     if text is None:
         raise StoreError(
@@ -132,20 +134,18 @@ def baseline_show(path: str | Path | None = None, overrides: Sequence[str] = ())
     return text, baseline_hash(text)
 
 
-def _registry(path: str | Path | None, overrides: Sequence[str]) -> Any:
-    from textops.store import Store
+def _registry(resolved: PipelineConfig, store: Any) -> Any:
     from textops.tracking.mlflow import resolve_tracking_uri
     from textops.tracking.registry import ModelRegistry
 
-    resolved = load_config(path, overrides=list(overrides))
-    return ModelRegistry(resolve_tracking_uri(resolved.tracking.uri, Store(resolved.store.url)))
+    return ModelRegistry(resolve_tracking_uri(resolved.tracking.uri, store))
 
 
 def list_models(
     name: str = "textops-classifier", path: str | Path | None = None, overrides: Sequence[str] = ()
 ) -> list[Any]:
     """Every registered version of ``name`` (aliases, metrics, dataset), oldest first."""
-    registry = _registry(path, overrides)
+    registry = _registry(*_config_and_store(path, overrides))
     # searching versions does not return their aliases; reading each one does
     return [registry.get(name, info.version) for info in registry.versions(name)]
 
@@ -157,8 +157,8 @@ def promote_model(
     """Point ``champion`` at ``version`` by hand (the gate is for automatic promotion)."""
     from textops.store.lock import store_lock
 
-    resolved = load_config(path, overrides=list(overrides))
-    registry = _registry(path, overrides)
+    resolved, store = _config_and_store(path, overrides)
+    registry = _registry(resolved, store)
     registry.get(name, version)  # a clear error for a version that does not exist
     with store_lock(resolved.store.url):  # not while a run's gate decides
         registry.set_champion(name, version, reason=reason)

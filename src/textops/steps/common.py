@@ -1,4 +1,4 @@
-"""Helpers the steps share: reading a cleaned dataset written by the ``clean`` step."""
+"""Helpers the steps share: reading what an upstream step wrote."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ if TYPE_CHECKING:
     from textops.store.store import Store
 
 
-def read_cleaned(store: Store, cleaned: dict[str, Any], part: str) -> pl.DataFrame:
-    """One part (``train``, ``test``, ``train_subset``, ``test_subset``) of ``clean``'s output."""
+def read_output(store: Store, location: str, filename: str) -> pl.DataFrame:
+    """A Parquet file a step wrote under ``location`` (its outputs' store-relative folder)."""
     import polars as pl
 
-    data = store.read_bytes(*cleaned["location"].split("/"), f"{part}.parquet")
-    return pl.read_parquet(io.BytesIO(data))
+    return pl.read_parquet(io.BytesIO(store.read_bytes(*location.split("/"), filename)))
+
+
+def read_cleaned(store: Store, cleaned: dict[str, Any], part: str) -> pl.DataFrame:
+    """One part (``train``, ``test``, ``train_subset``, ``test_subset``) of ``clean``'s output."""
+    return read_output(store, cleaned["location"], f"{part}.parquet")
 
 
 def scope_parts(scope: str) -> tuple[str, str]:

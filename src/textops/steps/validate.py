@@ -8,7 +8,6 @@ training set becomes one (written to ``baseline/profile.yaml``, to review).
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from textops.config.schema import PipelineConfig
@@ -90,15 +89,13 @@ def validate(ctx: StepContext) -> dict[str, Any]:
 
 def _stats(ctx: StepContext, parts: dict[str, Any]) -> dict[str, Any]:
     """Per-document statistics: the profile step's when wired in, else computed here."""
-    import polars as pl
-
+    from textops.steps.common import read_output
     from textops.text.stats import doc_stats_for_parts
 
     given = ctx.inputs.get("stats")
     if given and given.get("dataset") == ctx.inputs["dataset"]:
-        location = given["location"].split("/")
         return {
-            part: pl.read_parquet(io.BytesIO(ctx.store.read_bytes(*location, f"stats_{part}.parquet")))
+            part: read_output(ctx.store, given["location"], f"stats_{part}.parquet")
             for part in parts
         }
     return doc_stats_for_parts(parts)

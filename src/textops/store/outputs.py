@@ -37,9 +37,9 @@ class StepOutputs:
         return self.write_bytes(name, text.encode("utf-8"))
 
     def write_json(self, name: str, obj: Any) -> str:
-        import json
+        from textops.store.store import json_bytes
 
-        return self.write_bytes(name, json.dumps(obj, indent=2, sort_keys=True, default=str).encode())
+        return self.write_bytes(name, json_bytes(obj))
 
     def write_parquet(self, name: str, frame: pl.DataFrame | pd.DataFrame) -> str:
         import polars as pl

@@ -104,7 +104,7 @@ class Store:
         self.write_bytes(text.encode("utf-8"), *parts)
 
     def write_json(self, obj: Any, *parts: str) -> None:
-        self.write_bytes(json.dumps(obj, indent=2, sort_keys=True, default=str).encode(), *parts)
+        self.write_bytes(json_bytes(obj), *parts)
 
     def remove(self, *parts: str) -> None:
         target = self.path(*parts)
@@ -137,6 +137,11 @@ class Store:
                 f"store '{self.url}' is not writable: no write permission on '{probe}'",
                 hint="choose a writable folder with --set store.url=PATH",
             )
+
+
+def json_bytes(obj: Any) -> bytes:
+    """How the store writes JSON: indented, keys sorted, anything else as its string."""
+    return json.dumps(obj, indent=2, sort_keys=True, default=str).encode()
 
 
 def _protocols(fs: Any) -> tuple[str, ...]:
