@@ -31,6 +31,7 @@ Run (long: tens of minutes on 2 cores)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
@@ -53,8 +54,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scaling-fraction", type=float, default=0.25)
     parser.add_argument("--latency-docs", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1, help="threads for training and latency")
+    parser.add_argument(
+        "--devices",
+        default="auto",
+        help="comma list of devices for the final training (auto, cpu, cuda): each is timed; "
+        "the first one's network is the one measured for latency",
+    )
+    parser.add_argument(
+        "--members", type=int, default=3,
+        help="networks of the tuned config averaged in the final model (the train step's "
+        "default); the first one alone is reported too",
+    )
+    parser.add_argument(
+        "--configs",
+        type=Path,
+        default=None,
+        help="take each architecture's tuned config from this earlier --out JSON (no tuning)",
+    )
     parser.add_argument("--no-clean", action="store_true", help="feed raw text to every model")
-    parser.add_argument("--skip", default="", help="comma list of: baselines,tuning,scaling")
+    parser.add_argument(
+        "--skip", default="", help="comma list of: baselines,tuning,scaling,latency"
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the results as JSON")
     return parser.parse_args(argv)
 
@@ -160,13 +180,22 @@ def tune_architecture(data: dict[str, Any], arch: str, args: argparse.Namespace)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             result = tune(
-                texts, labels, storage=str(Path(tmp) / "study.journal"), study_name=arch,
-                executor=executor, base=base, space=space, settings=settings,
+                texts,
+                labels,
+                storage=str(Path(tmp) / "study.journal"),
+                study_name=arch,
+                executor=executor,
+                base=base,
+                space=space,
+                settings=settings,
             )
     finally:
         executor.close()
-    print(f"tuned {arch}: {result.counts()} best val {result.best_value:.4f} "
-          f"{result.best_params} in {result.wall_seconds:.0f} s", flush=True)
+    print(
+        f"tuned {arch}: {result.counts()} best val {result.best_value:.4f} "
+        f"{result.best_params} in {result.wall_seconds:.0f} s",
+        flush=True,
+    )
     return {
         "n_docs": len(texts),
         "wall_seconds": round(result.wall_seconds, 1),
@@ -177,22 +206,38 @@ def tune_architecture(data: dict[str, Any], arch: str, args: argparse.Namespace)
     }
 
 
-def train_final(data: dict[str, Any], config_dict: dict, args: argparse.Namespace) -> tuple:
+def train_final(
+    data: dict[str, Any], config_dict: dict, args: argparse.Namespace, device: str = "auto"
+) -> tuple:
     from textops.models.training import NetworkConfig, fit_network
 
-    config = NetworkConfig.model_validate({**config_dict, "threads": args.threads})
+    config = NetworkConfig.model_validate(
+        {**config_dict, "threads": args.threads, "device": device, "members": args.members}
+    )
     network = fit_network(data["train_texts"], data["train_labels"], config)
     metrics = network.evaluate(data["test_texts"], data["test_labels"])
     figures = {
         "test_accuracy": metrics["accuracy"],
         "test_f1_macro": metrics["f1_macro"],
-        "epochs_run": len(network.history),
+        "members": config.members,
+        "epochs_run": network.epochs_run,
         "best_epoch": network.best_epoch,
         "train_seconds": round(network.train_seconds, 1),
-        "seconds_per_epoch": round(network.train_seconds / len(network.history), 2),
+        "seconds_per_epoch": round(network.train_seconds / network.epochs_run, 2),
         "train_docs_per_second": round(network.docs_per_second, 1),
         "threads": args.threads,
+        "device": network.device,
     }
+    if config.members > 1:
+        # the first member alone: the single network that tuning's config trains
+        single = dataclasses.replace(network, model=network.model.members[0])
+        alone = single.evaluate(data["test_texts"], data["test_labels"])
+        figures["single_test_accuracy"] = alone["accuracy"]
+        figures["single_test_f1_macro"] = alone["f1_macro"]
+    if network.device.startswith("cuda"):
+        import torch
+
+        figures["gpu"] = torch.cuda.get_device_name(network.device)
     print(f"final {config.architecture}: {figures}", flush=True)
     return network, figures
 
@@ -202,7 +247,8 @@ def scaling(data: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from textops.tuning import SearchSpace, TuningConfig, tune
 
     texts, labels = subset(data["train_texts"], data["train_labels"], args.scaling_fraction)
-    base = NetworkConfig(epochs=3, patience=0)
+    # CPU workers of one thread each, whatever accelerator the machine has
+    base = NetworkConfig(epochs=3, patience=0, device="cpu", threads=1)
     # random startup sampling (seeded per task) and no pruner: both runs train the same
     # trials; the shape (dim, n-grams, epochs, batch) is fixed so that trials cost about
     # the same and the figure measures the fan-out, not how 8 unequal trials pack
@@ -219,8 +265,14 @@ def scaling(data: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
             with tempfile.TemporaryDirectory() as tmp:
                 start = time.perf_counter()
                 result = tune(
-                    texts, labels, storage=str(Path(tmp) / "s.journal"), study_name="scaling",
-                    executor=executor, base=base, space=space, settings=settings,
+                    texts,
+                    labels,
+                    storage=str(Path(tmp) / "s.journal"),
+                    study_name="scaling",
+                    executor=executor,
+                    base=base,
+                    space=space,
+                    settings=settings,
                 )
                 out[f"wall_seconds_{workers}_worker"] = round(time.perf_counter() - start, 1)
             # the sum of trial durations: it grows when the workers do not each get a core
@@ -309,15 +361,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if "baselines" not in skip:
         results["baselines"] = baselines(data)
     results["networks"] = {}
+    earlier = json.loads(args.configs.read_text()) if args.configs is not None else None
     for arch in filter(None, args.architectures.split(",")):
         entry: dict[str, Any] = {}
-        if "tuning" not in skip:
+        if earlier is not None:
+            config = earlier["networks"][arch]["tuning"]["best_config"]
+            entry["config_from"] = str(args.configs)
+        elif "tuning" not in skip:
             entry["tuning"] = tune_architecture(data, arch, args)
             config = entry["tuning"]["best_config"]
         else:
             config = {"architecture": arch, "ngram": 1 if arch == "mlp" else 2}
-        network, entry["final"] = train_final(data, config, args)
-        entry["latency"] = latency(network, data["test_texts"], args)
+        networks = []
+        for device in filter(None, args.devices.split(",")):
+            network, figures = train_final(data, config, args, device)
+            entry.setdefault("final", figures)  # the first device's figures
+            entry.setdefault("final_by_device", {})[figures["device"]] = figures
+            networks.append(network)
+        if "latency" not in skip:
+            entry["latency"] = latency(networks[0], data["test_texts"], args)
         results["networks"][arch] = entry
     if "scaling" not in skip:
         results["scaling"] = scaling(data, args)

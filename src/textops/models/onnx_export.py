@@ -34,7 +34,7 @@ from textops.errors import ModelError
 from textops.models.tokenizer import Tokenizer
 
 if TYPE_CHECKING:
-    from textops.models.network import TextClassifier
+    from textops.models.network import EnsembleClassifier, TextClassifier
     from textops.models.training import TrainedNetwork
 
 INPUT_NAME = "ids"
@@ -93,7 +93,7 @@ def export_onnx(
     )
 
 
-def _export(model: TextClassifier) -> tuple[bytes, int]:
+def _export(model: TextClassifier | EnsembleClassifier) -> tuple[bytes, int]:
     import torch
 
     from textops.models.network import export_module
@@ -138,9 +138,7 @@ def _export(model: TextClassifier) -> tuple[bytes, int]:
     return proto.SerializeToString(), int(opset)
 
 
-def _parity_texts(
-    texts: list[str], tokenizer: Tokenizer, *, min_docs: int, seed: int
-) -> list[str]:
+def _parity_texts(texts: list[str], tokenizer: Tokenizer, *, min_docs: int, seed: int) -> list[str]:
     vocabulary = tokenizer.vocabulary_ or ["word"]
     edge_cases = ["", "zzqx unseenword qqzx", vocabulary[0], " ".join(vocabulary[:2000])]
     out = texts + edge_cases
@@ -152,7 +150,7 @@ def _parity_texts(
 
 
 def check_parity(
-    model: TextClassifier,
+    model: TextClassifier | EnsembleClassifier,
     onnx_model: bytes,
     tokenizer: Tokenizer,
     texts: Sequence[str],

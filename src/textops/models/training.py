@@ -7,6 +7,12 @@ stops early when the validation accuracy stalls and keeps the best epoch's
 weights. On CPU it is deterministic for a given seed and thread count; on CUDA
 it uses mixed precision and pinned host memory.
 
+With ``members`` above 1 it trains that many networks on the same split and
+tokenizer from consecutive seeds and returns them as one
+:class:`~textops.models.network.EnsembleClassifier` (mean probability): a few
+networks of different initialisations disagree on hard documents, and their
+mean is steadier than any one of them.
+
 A per-epoch ``callback`` receives an :class:`EpochResult`; it may raise (the
 tuner raises ``optuna.TrialPruned``) to stop training, and the exception
 propagates unchanged.
@@ -33,7 +39,7 @@ from textops.models.tokenizer import EncodedBatch, Tokenizer
 if TYPE_CHECKING:
     import torch
 
-    from textops.models.network import TextClassifier
+    from textops.models.network import EnsembleClassifier, TextClassifier
 
 
 class NetworkConfig(BaseModel):
@@ -53,24 +59,34 @@ class NetworkConfig(BaseModel):
     min_count: int = Field(default=2, ge=1, description="a word needs this many occurrences")
     max_vocab: int | None = Field(default=None, ge=1, description="keep the most frequent words")
     max_words: int | None = Field(default=1000, ge=1, description="truncate (train and serve)")
-    binary: bool = Field(default=False, description="count each id once per document")
+    # each id once per document: with tfidf pooling, exactly a binary TF-IDF vector
+    binary: bool = Field(default=True, description="count each id once per document")
     # network
     embedding_dim: int = Field(default=64, ge=1, description="embedding / first MLP layer width")
     hidden_size: int = Field(default=128, ge=1, description="MLP hidden layer width")
     hidden_layers: int = Field(default=1, ge=0, description="MLP hidden layers after the first")
-    dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
-    pooling: Literal["mean", "sqrt"] = Field(
-        default="mean", description="divide summed rows by the id count or its square root"
+    dropout: float = Field(default=0.5, ge=0.0, lt=1.0)
+    pooling: Literal["mean", "sqrt", "tfidf"] = Field(
+        default="tfidf",
+        description="divide summed rows by the id count or its square root, or weigh ids by "
+        "inverse document frequency and divide by the weights' norm (TF-IDF)",
     )
     # training
     epochs: int = Field(default=8, ge=1, description="most epochs; early stopping may end sooner")
     batch_size: int = Field(default=64, ge=1)
-    learning_rate: float = Field(default=0.01, gt=0.0)
+    learning_rate: float = Field(default=0.003, gt=0.0)
     weight_decay: float = Field(default=0.0, ge=0.0, description="decoupled (AdamW) weight decay")
     schedule: Literal["linear", "cosine", "constant"] = "linear"
     val_fraction: float = Field(default=0.1, gt=0.0, lt=1.0, description="validation share")
     patience: int = Field(default=2, ge=0, description="epochs without improvement; 0 never stops")
     seed: int = 0
+    members: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="networks trained from seeds seed, seed+1, ... and scored together "
+        "(mean probability); each costs one more training",
+    )
     device: str = Field(default="auto", description="auto (CUDA when present), cpu, cuda or cuda:N")
     threads: int | None = Field(default=None, ge=1, description="torch CPU threads while training")
 
@@ -120,27 +136,35 @@ EpochCallback = Callable[[EpochResult], None]
 class TrainedNetwork:
     """A fitted network on CPU in eval mode, with what it needs to score text."""
 
-    model: TextClassifier
+    model: TextClassifier | EnsembleClassifier
     tokenizer: Tokenizer
     labels: list[str]
     config: NetworkConfig
-    history: list[EpochResult]
+    history: list[EpochResult]  # the first member's
     best_epoch: int
+    val_accuracy: float  # of the returned model (all members together)
     device: str
     train_seconds: float
     n_train: int
     n_val: int
     stopped_early: bool = False
+    member_histories: list[list[EpochResult]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def best_val_accuracy(self) -> float:
-        return self.history[self.best_epoch - 1].val_accuracy
+        """Validation accuracy of the returned model (the ensemble's, with several members)."""
+        return self.val_accuracy
+
+    @property
+    def epochs_run(self) -> int:
+        """Epochs trained, summed over the members."""
+        return sum(len(history) for history in self.member_histories) or len(self.history)
 
     @property
     def docs_per_second(self) -> float:
         """Training throughput: documents seen per second of the epoch loops."""
-        return self.n_train * len(self.history) / max(self.train_seconds, 1e-9)
+        return self.n_train * self.epochs_run / max(self.train_seconds, 1e-9)
 
     def predict_proba(self, texts: Sequence[str], *, batch_size: int = 512) -> np.ndarray:
         """Class probabilities [n_docs, n_labels], columns in ``labels`` order."""
@@ -194,32 +218,62 @@ def fit_network(
     y_train, y_val = y[train_rows], y[val_rows]
 
     device = resolve_device(config.device)
+    idf = None
+    if config.pooling == "tfidf":
+        idf = inverse_document_frequency(train_enc, tokenizer.n_ids)
     previous_threads = torch.get_num_threads()
     if config.threads is not None:
         torch.set_num_threads(config.threads)
+    loops: list[_TrainingLoop] = []
+    members: list[TextClassifier] = []
+    seconds = 0.0
     try:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(config.seed)
-            loop = _TrainingLoop(config, tokenizer.n_ids, len(classes), device)
-            start = time.perf_counter()
-            loop.run(train_enc, y_train, val_enc, y_val, callback=callback)
-            seconds = time.perf_counter() - start
+        for member in range(config.members):
+            # one validation split and tokenizer; each member its own seed (init and order)
+            member_config = config.model_copy(update={"seed": config.seed + member})
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(member_config.seed)
+                loop = _TrainingLoop(member_config, tokenizer.n_ids, len(classes), device)
+                if idf is not None:
+                    loop.set_id_weights(idf)
+                start = time.perf_counter()
+                # the callback (the tuner's pruning) follows the first member
+                loop.run(
+                    train_enc, y_train, val_enc, y_val, callback=callback if member == 0 else None
+                )
+                seconds += time.perf_counter() - start
+            loops.append(loop)
+            members.append(loop.best_model())  # to the CPU before the next one trains
     finally:
         torch.set_num_threads(previous_threads)
-    model = loop.best_model()
+    model = _assemble(members)
+    first = loops[0]
+    if len(loops) == 1:
+        val_accuracy = first.history[first.best_epoch - 1].val_accuracy
+    else:
+        val_probabilities = _predict_proba(model, val_enc)
+        val_accuracy = float((val_probabilities.argmax(axis=1) == y_val).mean())
     return TrainedNetwork(
         model=model,
         tokenizer=tokenizer,
         labels=classes,
         config=config,
-        history=loop.history,
-        best_epoch=loop.best_epoch,
+        history=first.history,
+        best_epoch=first.best_epoch,
+        val_accuracy=val_accuracy,
         device=device,
         train_seconds=seconds,
         n_train=len(train_rows),
         n_val=len(val_rows),
-        stopped_early=loop.stopped_early,
+        stopped_early=first.stopped_early,
+        member_histories=[loop.history for loop in loops],
     )
+
+
+def _assemble(members: list[TextClassifier]) -> TextClassifier | EnsembleClassifier:
+    from textops.models.network import EnsembleClassifier
+
+    return members[0] if len(members) == 1 else EnsembleClassifier(members).eval()
 
 
 def _check_inputs(
@@ -260,6 +314,21 @@ def _validation_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nda
     return np.sort(train_rows), np.sort(val_rows)
 
 
+def inverse_document_frequency(encoded: EncodedBatch, n_ids: int) -> np.ndarray:
+    """Smoothed idf of every id over the documents (scikit-learn's ``smooth_idf``).
+
+    ``log((1 + n) / (1 + df)) + 1``; an id no document holds (a hashed bucket
+    training never filled, the padding id) weighs 0: its embedding row never
+    trained, so it carries no information at scoring time.
+    """
+    doc_of_id = np.repeat(np.arange(encoded.n_docs, dtype=np.int64), encoded.lengths)
+    pairs = np.unique(doc_of_id * n_ids + encoded.ids)  # each (document, id) once
+    frequency = np.bincount(pairs % n_ids, minlength=n_ids).astype(np.float64)
+    idf = np.log((1.0 + encoded.n_docs) / (1.0 + frequency)) + 1.0
+    idf[frequency == 0] = 0.0
+    return idf.astype(np.float32)
+
+
 def _lr_factor(schedule: str, step: int, total: int) -> float:
     progress = min(step / max(total, 1), 1.0)
     if schedule == "linear":
@@ -279,7 +348,11 @@ def _to_device(array: np.ndarray, device: str) -> torch.Tensor:
 
 
 def _predict_proba(
-    model: TextClassifier, encoded: EncodedBatch, *, batch_size: int = 512, device: str = "cpu"
+    model: TextClassifier | EnsembleClassifier,
+    encoded: EncodedBatch,
+    *,
+    batch_size: int = 512,
+    device: str = "cpu",
 ) -> np.ndarray:
     import torch
 
@@ -341,6 +414,11 @@ class _TrainingLoop:
         self.best_state: dict[str, Any] | None = None
         self.stopped_early = False
 
+    def set_id_weights(self, weights: np.ndarray) -> None:
+        import torch
+
+        self.model.set_id_weights(torch.from_numpy(weights).to(self.device))
+
     def run(
         self,
         train: EncodedBatch,
@@ -359,16 +437,19 @@ class _TrainingLoop:
         for epoch in range(1, config.epochs + 1):
             start = time.perf_counter()
             order = rng.permutation(train.n_docs)
-            loss_sum = 0.0
+            # summed where the loss lives: on a GPU, reading it back each step would
+            # wait for the device every batch
+            loss_sum: Any = 0.0
             for first in range(0, train.n_docs, config.batch_size):
                 rows = order[first : first + config.batch_size]
                 lr = config.learning_rate * _lr_factor(config.schedule, step, total_steps)
-                loss_sum += self._step(train.select(rows), y_train[rows], lr) * rows.shape[0]
+                loss = self._step(train.select(rows), y_train[rows], lr)
+                loss_sum = loss_sum + loss * rows.shape[0]
                 step += 1
             val_loss, val_accuracy = self._evaluate(val, y_val)
             result = EpochResult(
                 epoch=epoch,
-                train_loss=loss_sum / max(train.n_docs, 1),
+                train_loss=float(loss_sum) / max(train.n_docs, 1),
                 val_loss=val_loss,
                 val_accuracy=val_accuracy,
                 learning_rate=lr,
@@ -388,7 +469,8 @@ class _TrainingLoop:
                 self.stopped_early = True
                 break
 
-    def _step(self, batch: EncodedBatch, y: np.ndarray, lr: float) -> float:
+    def _step(self, batch: EncodedBatch, y: np.ndarray, lr: float) -> torch.Tensor:
+        """One optimiser step; the batch's mean loss as a 0-d tensor on the device."""
         import torch
         from torch.nn import functional as F
 
@@ -411,7 +493,7 @@ class _TrainingLoop:
         for optimizer in self.optimizers:
             self.scaler.step(optimizer)
         self.scaler.update()
-        return float(loss.detach())
+        return loss.detach().float()
 
     def _evaluate(self, val: EncodedBatch, y_val: np.ndarray) -> tuple[float, float]:
         probabilities = _predict_proba(self.model, val, batch_size=1024, device=self.device)

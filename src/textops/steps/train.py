@@ -25,6 +25,11 @@ class Params(StepParams):
     network: NetworkConfig | None = Field(
         None, description="the network to train; unset: the tune step's best, else the default"
     )
+    members: int = Field(
+        3, ge=1, le=16,
+        description="networks of the tuned (or default) config trained from consecutive seeds "
+        "and scored as one (mean probability); a network given above keeps its own",
+    )
     model_name: str = "textops-classifier"
     gate_metric: str = "f1_macro"
     parity_docs: int = Field(256, ge=1)
@@ -52,9 +57,12 @@ def train(ctx: StepContext) -> dict[str, Any]:
         network = fit_network(texts, labels, config)
     test_texts, test_labels = test_frame["text"].to_list(), test_frame["label"].to_list()
     metrics = network.evaluate(test_texts, test_labels)
-    exported = export_onnx(network, test_texts, atol=ctx.params.atol, min_docs=ctx.params.parity_docs)
+    exported = export_onnx(
+        network, test_texts, atol=ctx.params.atol, min_docs=ctx.params.parity_docs
+    )
     ctx.out.write_bytes("model.onnx", exported.model)
     ctx.out.write_json("tokenizer.json", network.tokenizer.to_dict())
+    # the curves of the first member; the others train the same way from other seeds
     history = {
         "train_loss": [e.train_loss for e in network.history],
         "val_loss": [e.val_loss for e in network.history],
@@ -68,6 +76,7 @@ def train(ctx: StepContext) -> dict[str, Any]:
         metrics={**{f"test_{k}": v for k, v in metrics.items()}, **exported.summary(),
                  "train_docs_per_second": network.docs_per_second,
                  "best_epoch": float(network.best_epoch),
+                 "val_accuracy_final": network.val_accuracy,
                  "train_seconds": network.train_seconds},
     )
     model = {
@@ -84,10 +93,9 @@ def _network(ctx: StepContext) -> NetworkConfig:
     best = ctx.inputs.get("best")
     if ctx.params.network is not None:
         config = ctx.params.network
-    elif best:
-        config = NetworkConfig.model_validate(best["config"])
     else:
-        config = NetworkConfig()
+        config = NetworkConfig.model_validate(best["config"]) if best else NetworkConfig()
+        config = config.model_copy(update={"members": ctx.params.members})
     return config.model_copy(update={"device": ctx.compute.device, "threads": None})
 
 

@@ -95,7 +95,9 @@ def test_bad_parameters_and_unfitted_use_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("architecture", "pooling"), [("fasttext", "mean"), ("mlp", "mean"), ("fasttext", "sqrt")]
+    ("architecture", "pooling"),
+    [("fasttext", "mean"), ("mlp", "mean"), ("fasttext", "sqrt"), ("fasttext", "tfidf"),
+     ("mlp", "tfidf")],
 )
 def test_padded_and_flat_forward_agree(architecture: str, pooling: str) -> None:
     import torch
@@ -109,11 +111,48 @@ def test_padded_and_flat_forward_agree(architecture: str, pooling: str) -> None:
         pooling=pooling,  # type: ignore[arg-type]
     ).eval()
     encoded = tokenizer.encode(TEXTS)
+    if pooling == "tfidf":
+        model.set_id_weights(torch.rand(tokenizer.n_ids) + 0.5)
     with torch.no_grad():
         flat = model.forward_flat(torch.from_numpy(encoded.ids), torch.from_numpy(encoded.offsets))
         padded = model(torch.from_numpy(encoded.padded()))
     assert padded.shape == (len(TEXTS), 3)
     torch.testing.assert_close(flat, padded, atol=1e-6, rtol=1e-5)
+
+
+def test_tfidf_pooling_embeds_the_l2_normalised_tfidf_vector() -> None:
+    """With binary ids, the pooled vector is E.T @ (w / ||w||) for the document's weights."""
+    import torch
+
+    from textops.models.network import TextClassifier
+
+    tokenizer = fitted(ngram=1, binary=True)
+    torch.manual_seed(0)
+    model = TextClassifier(tokenizer.n_ids, 2, embedding_dim=4, pooling="tfidf").eval()
+    weights = torch.rand(tokenizer.n_ids) + 0.5
+    model.set_id_weights(weights)
+    ids = tokenizer.encode_padded(["the cat sat on the mat"])
+    vector = torch.zeros(tokenizer.n_ids)
+    present = torch.from_numpy(ids[0][ids[0] != PAD_ID])
+    vector[present] = weights[present]
+    expected = model.embedding.weight.T @ (vector / vector.norm())
+    with torch.no_grad():
+        pooled = model.pool_padded(torch.from_numpy(ids))[0]
+    torch.testing.assert_close(pooled, expected, atol=1e-6, rtol=1e-5)
+    assert model.id_weights is not None and float(model.id_weights[PAD_ID]) == 0.0
+
+
+def test_id_weights_need_tfidf_pooling_and_the_right_length() -> None:
+    import torch
+
+    from textops.models.network import TextClassifier
+
+    with pytest.raises(ValueError, match="need pooling='tfidf'"):
+        TextClassifier(10, 2, pooling="mean").set_id_weights(torch.ones(10))
+    with pytest.raises(ValueError, match=r"shape \(10,\)"):
+        TextClassifier(10, 2, pooling="tfidf").set_id_weights(torch.ones(9))
+    with pytest.raises(ValueError, match="'pooling' parameter"):
+        TextClassifier(10, 2, pooling="max")  # type: ignore[arg-type]
 
 
 def test_unknown_architecture_is_refused() -> None:

@@ -41,14 +41,18 @@ def make_corpus(n_per_class: int = 30, seed: int = 0) -> tuple[list[str], list[s
 
 
 @pytest.fixture(
-    scope="module", params=[("fasttext", "mean"), ("mlp", "mean"), ("fasttext", "sqrt")]
+    scope="module",
+    params=[("fasttext", "mean", 1), ("mlp", "mean", 1), ("fasttext", "sqrt", 1),
+            ("fasttext", "tfidf", 1), ("mlp", "tfidf", 1), ("fasttext", "tfidf", 3),
+            ("mlp", "tfidf", 2)],
+    ids=lambda p: "-".join(map(str, p)),
 )
 def network(request: pytest.FixtureRequest) -> TrainedNetwork:
     texts, labels = make_corpus()
-    architecture, pooling = request.param
+    architecture, pooling, members = request.param
     config = NetworkConfig(
         architecture=architecture, pooling=pooling, epochs=2, batch_size=16, buckets=128,
-        min_count=1, embedding_dim=8, hidden_size=8, learning_rate=0.05,
+        min_count=1, embedding_dim=8, hidden_size=8, learning_rate=0.05, members=members,
     )
     return fit_network(texts, labels, config)
 
@@ -94,8 +98,9 @@ def test_parity_failure_raises_model_error_with_the_figures(
     import torch
 
     tampered = fit_network(*make_corpus(seed=5), network.config)  # different weights
+    first = getattr(tampered.model, "members", [tampered.model])[0]  # an ensemble's first
     with torch.no_grad():
-        tampered.model.head.bias.add_(torch.arange(3, dtype=torch.float32))
+        first.head.bias.add_(torch.arange(3, dtype=torch.float32))
     texts, _ = make_corpus(n_per_class=100, seed=4)
     with pytest.raises(ModelError, match=r"disagrees with PyTorch on 300 documents: max \|diff\|"):
         check_parity(

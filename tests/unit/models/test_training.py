@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from textops.errors import ModelError
-from textops.models.training import EpochResult, NetworkConfig, fit_network
+from textops.models.training import EpochResult, NetworkConfig, fit_network, resolve_device
 
 TOPIC_WORDS = {
     "sport": "goal match team player score coach league win ball season",
@@ -43,12 +43,16 @@ SMALL = NetworkConfig(
 )
 
 
-@pytest.mark.parametrize("architecture", ["fasttext", "mlp"])
-def test_trains_better_than_chance(architecture: str) -> None:
+@pytest.mark.parametrize(
+    ("architecture", "pooling"), [("fasttext", "mean"), ("mlp", "mean"), ("fasttext", "tfidf")]
+)
+def test_trains_better_than_chance(architecture: str, pooling: str) -> None:
     texts, labels = make_corpus(seed=1)
     # the MLP's ReLU layers need more steps than the linear fastText head
     epochs = 10 if architecture == "mlp" else SMALL.epochs
-    config = SMALL.model_copy(update={"architecture": architecture, "epochs": epochs})
+    config = SMALL.model_copy(
+        update={"architecture": architecture, "epochs": epochs, "pooling": pooling}
+    )
     network = fit_network(texts, labels, config)
     test_texts, test_labels = make_corpus(n_per_class=30, seed=2)
     metrics = network.evaluate(test_texts, test_labels)
@@ -58,7 +62,27 @@ def test_trains_better_than_chance(architecture: str) -> None:
     assert network.predict(test_texts[:3]) == [
         network.labels[i] for i in network.predict_proba(test_texts[:3]).argmax(axis=1)
     ]
-    assert network.device == "cpu" and network.docs_per_second > 0
+    # device "auto": the GPU where there is one (as on a GPU machine: found there, once)
+    assert network.device == resolve_device("auto") and network.docs_per_second > 0
+
+
+def test_idf_matches_scikit_learn_and_zeroes_ids_no_document_holds() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from textops.models.tokenizer import Tokenizer
+    from textops.models.training import inverse_document_frequency
+
+    texts = ["the cat sat", "the cat cat ran", "a dog ran", "the end"]
+    tokenizer = Tokenizer(ngram=2, buckets=32, min_count=1).fit(texts)
+    idf = inverse_document_frequency(tokenizer.encode(texts), tokenizer.n_ids)
+    reference = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b").fit(texts)
+    for word, position in reference.vocabulary_.items():
+        word_id = tokenizer.encode([word]).ids[0]
+        assert idf[word_id] == pytest.approx(reference.idf_[position], rel=1e-6)
+    assert idf[0] == 0.0  # padding
+    filled = np.unique(tokenizer.encode(texts).ids)
+    assert (idf[np.setdiff1d(np.arange(tokenizer.n_ids), filled)] == 0.0).all()
+    assert idf.dtype == np.float32 and idf.shape == (tokenizer.n_ids,)
 
 
 def test_training_is_deterministic_for_a_seed() -> None:
@@ -69,6 +93,35 @@ def test_training_is_deterministic_for_a_seed() -> None:
     other = fit_network(texts, labels, reseeded).predict_proba(texts[:20])
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, other)
+
+
+def test_members_train_from_consecutive_seeds_and_average_their_probabilities() -> None:
+    import dataclasses
+
+    from textops.models.network import EnsembleClassifier
+
+    texts, labels = make_corpus()
+    seen: list[EpochResult] = []
+    network = fit_network(
+        texts, labels, SMALL.model_copy(update={"members": 3}), callback=seen.append
+    )
+    assert isinstance(network.model, EnsembleClassifier) and len(network.model.members) == 3
+    assert len(network.member_histories) == 3 and network.history == network.member_histories[0]
+    assert network.epochs_run == 3 * SMALL.epochs
+    assert len(seen) == SMALL.epochs  # the callback follows the first member only
+    probabilities = network.predict_proba(texts[:20])
+    members = [
+        dataclasses.replace(network, model=member).predict_proba(texts[:20])
+        for member in network.model.members
+    ]
+    np.testing.assert_allclose(probabilities, np.mean(members, axis=0), atol=1e-6)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)
+    # the first member is the single network of the same seed
+    single = fit_network(texts, labels, SMALL).predict_proba(texts[:20])
+    np.testing.assert_array_equal(members[0], single)
+    assert not np.array_equal(members[0], members[1])
+    assert 0.0 <= network.val_accuracy <= 1.0
+    assert network.best_val_accuracy == network.val_accuracy
 
 
 def test_callback_sees_every_epoch_and_can_stop_training() -> None:
@@ -131,12 +184,23 @@ def test_asking_for_cuda_without_one_is_a_clear_error() -> None:
 
 
 @pytest.mark.gpu
-def test_trains_on_cuda_with_mixed_precision() -> None:
+@pytest.mark.parametrize(
+    ("architecture", "pooling"), [("fasttext", "mean"), ("mlp", "mean"), ("fasttext", "tfidf")]
+)
+def test_trains_on_cuda_with_mixed_precision(architecture: str, pooling: str) -> None:
     import torch
 
     if not torch.cuda.is_available():
         pytest.skip("needs a CUDA device")
     texts, labels = make_corpus(seed=1)
-    network = fit_network(texts, labels, SMALL.model_copy(update={"device": "auto"}))
+    epochs = 10 if architecture == "mlp" else SMALL.epochs
+    config = SMALL.model_copy(
+        update={"device": "auto", "architecture": architecture, "pooling": pooling,
+                "epochs": epochs}
+    )
+    network = fit_network(texts, labels, config)
     assert network.device == "cuda"
-    assert network.evaluate(texts, labels)["accuracy"] > 0.6
+    # the returned model lives on the CPU, ready to export and score
+    assert next(network.model.parameters()).device.type == "cpu"
+    test_texts, test_labels = make_corpus(n_per_class=30, seed=2)
+    assert network.evaluate(test_texts, test_labels)["accuracy"] > 0.6

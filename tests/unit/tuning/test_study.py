@@ -73,9 +73,11 @@ def test_failing_trials_are_recorded_and_the_study_goes_on(tmp_path: Path) -> No
     # asking for a CUDA device that does not exist makes a trial raise
     space = SPACE.model_copy(update={"extra": {"device": Choice(choices=["cpu", "cuda:99"])}})
     texts, labels = make_corpus()
+    # random sampling throughout: TPE ignores failed trials and may stop choosing cuda:99
+    settings = SETTINGS.model_copy(update={"startup_trials": SETTINGS.n_trials})
     result = tune(
         texts, labels, storage=str(tmp_path / "tuning" / "s.journal"), study_name="fail",
-        executor=LocalExecutor(), base=BASE, space=space, settings=SETTINGS,
+        executor=LocalExecutor(), base=BASE, space=space, settings=settings,
     )
     trials = result.trials
     assert len(trials) == 12 and set(trials["state"]) <= {"COMPLETE", "PRUNED", "FAIL"}
