@@ -7,8 +7,10 @@ project's own cleaning (``TextCleaner`` defaults) applied to every model's input
    RidgeClassifier and with LinearSVC; test accuracy and fit time;
 2. for each architecture (fastText-style, bag-of-words MLP): an Optuna study of
    ``--trials`` trials on a stratified ``--tune-fraction`` of train over 2 Dask
-   workers, then the best parameters retrained on the whole train set: test
-   accuracy, macro F1, training docs/s;
+   workers, then the best parameters retrained on the whole train set as the
+   train step does (``--members`` networks from consecutive seeds, averaged):
+   test accuracy and macro F1 of that model and of its first member alone,
+   training docs/s on each of ``--devices`` (``cuda,cpu`` on a GPU machine);
 3. tuning wall time of the same ``--scaling-trials`` trials (random startup
    sampling, no pruning, a fixed network shape, so both runs train the same,
    similar-cost configurations) on 1 and on 2 Dask workers, the parallel
@@ -26,6 +28,10 @@ Goals: the tuned network at or above the best linear model; parallel efficiency
 Run (long: tens of minutes on 2 cores)::
 
     nohup .venv/bin/python bench/network.py --out /tmp/bench.json > /tmp/bench.log 2>&1 &
+
+On a GPU machine, the tuned configs of an earlier run and the GPU against its CPU::
+
+    python bench/network.py --configs /tmp/bench.json --devices cuda,cpu --skip baselines,latency
 """
 
 from __future__ import annotations
