@@ -55,6 +55,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--trials", type=int, default=30, help="tuning trials per architecture")
     parser.add_argument("--tune-fraction", type=float, default=0.5, help="share of train tuned on")
+    parser.add_argument(
+        "--objective", choices=["val_accuracy", "val_loss"], default="val_accuracy",
+        help="what judges a tuning trial",
+    )
     parser.add_argument("--architectures", default="fasttext,mlp")
     parser.add_argument("--scaling-trials", type=int, default=12)
     parser.add_argument("--scaling-fraction", type=float, default=0.25)
@@ -181,7 +185,9 @@ def tune_architecture(data: dict[str, Any], arch: str, args: argparse.Namespace)
                 "extra": {"hidden_layers": IntRange(low=0, high=2)},
             }
         )
-    settings = TuningConfig(n_trials=args.trials, startup_trials=min(8, args.trials))
+    settings = TuningConfig(
+        n_trials=args.trials, startup_trials=min(8, args.trials), objective=args.objective
+    )
     executor = _executor(2)
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -125,7 +125,7 @@ class EpochResult:
 
     @property
     def val_metric(self) -> float:
-        """The value early stopping and the tuner maximise."""
+        """The value early stopping keeps the best epoch by (the tuner's default objective)."""
         return self.val_accuracy
 
 

@@ -30,7 +30,6 @@ class Params(StepParams):
     network: NetworkConfig = NetworkConfig()
     space: SearchSpace = SearchSpace()
     tuning: TuningConfig = TuningConfig()
-    metric: str = Field("val_accuracy", description="what trials maximise (recorded as is)")
     storage: str | None = Field(
         None, description="an RDB URL shared by every worker; unset: a journal file in the store"
     )
@@ -76,7 +75,7 @@ def tune(ctx: StepContext) -> dict[str, Any]:
     counts = result.counts()
     ctx.tracker.log(
         params={"study": study_name, "study_storage": redact(storage), "fit_part": fit_part},
-        metrics={f"best_{ctx.params.metric}": result.best_value,
+        metrics={f"best_{ctx.params.tuning.objective}": result.best_value,
                  "tuning_wall_seconds": result.wall_seconds,
                  **{f"trials_{state.lower()}": float(n) for state, n in counts.items()}},
         tags={"textops.best_trial": str(result.best_trial)},
@@ -109,7 +108,8 @@ def _log_trial(ctx: StepContext, row: Any) -> None:
     import pandas as pd
 
     status = "FAILED" if row.state == "FAIL" else "FINISHED"
-    metrics = {} if pd.isna(row.value) else {ctx.params.metric: float(row.value)}
+    objective = ctx.params.tuning.objective
+    metrics = {} if pd.isna(row.value) else {objective: float(row.value)}
     if pd.notna(row.duration_s):
         metrics["duration_seconds"] = float(row.duration_s)
     tags = {"textops.trial": str(row.number), "textops.trial_state": row.state}
@@ -119,7 +119,7 @@ def _log_trial(ctx: StepContext, row: Any) -> None:
     end = row.datetime_complete if pd.notna(row.datetime_complete) else None
     ctx.tracker.child(
         f"trial-{row.number:03d}", params=row.params, metrics=metrics, tags=tags,
-        histories={ctx.params.metric: list(row.val_metric), "train_loss": list(row.train_loss)},
+        histories={objective: list(row.val_metric), "train_loss": list(row.train_loss)},
         status=status,
         start_time_ms=int(start.timestamp() * 1000) if start is not None else None,
         end_time_ms=int(end.timestamp() * 1000) if end is not None else None,

@@ -4,11 +4,12 @@ The driver creates (or reopens) the study in a storage every worker can reach,
 ships the data once with ``executor.scatter`` and submits one task per trial.
 Each task opens the study by name, samples with a seeded TPE sampler
 (``constant_liar`` keeps parallel trials apart), trains with a per-epoch
-callback that reports the validation accuracy and asks the pruner whether to
-stop, and records the outcome. A trial that raises is marked FAIL by Optuna
-(``catch=(Exception,)``) with the error in its ``error`` attribute, and the
-study goes on. Workers need no MLflow: the driver reads the finished study back
-as a DataFrame, from which the step logs one child run per trial.
+callback that reports the validation accuracy (or log-loss: ``objective``)
+and asks the pruner whether to stop, and records the outcome. A trial that
+raises is marked FAIL by Optuna (``catch=(Exception,)``) with the error in its
+``error`` attribute, and the study goes on. Workers need no MLflow: the driver
+reads the finished study back as a DataFrame, from which the step logs one
+child run per trial.
 
 Storage: a path is an Optuna journal file (one machine, many processes); a URL
 with a scheme (``postgresql://...``, ``sqlite:///...``) is an RDB storage
@@ -59,6 +60,11 @@ class TuningConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     n_trials: int = Field(default=100, ge=1, description="finished trials the study should hold")
+    objective: Literal["val_accuracy", "val_loss"] = Field(
+        default="val_accuracy",
+        description="what judges a trial (and its epochs, for the pruner): the kept epoch's "
+        "validation accuracy, maximised, or its validation log-loss, minimised",
+    )
     seed: int = Field(default=0, description="seeds the TPE sampler (each task offsets it)")
     startup_trials: int = Field(default=10, ge=0, description="random trials before TPE takes over")
     pruner: Literal["median", "successive_halving", "none"] = "median"
@@ -133,7 +139,7 @@ def tune(
     study = optuna.create_study(
         study_name=study_name,
         storage=open_storage(storage),
-        direction="maximize",
+        direction="maximize" if settings.objective == "val_accuracy" else "minimize",
         load_if_exists=True,
     )
     _fail_abandoned(study)
@@ -227,7 +233,9 @@ def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> int:
 
         def objective(trial: optuna.Trial) -> float:
             numbers.append(trial.number)
-            return _objective(trial, texts, labels, base=base, space=space)
+            return _objective(
+                trial, texts, labels, base=base, space=space, objective=settings.objective
+            )
 
         study.optimize(objective, n_trials=1, catch=(Exception,))
     finally:
@@ -243,6 +251,7 @@ def _objective(
     *,
     base: NetworkConfig,
     space: SearchSpace,
+    objective: str = "val_accuracy",
 ) -> float:
     import optuna
 
@@ -252,7 +261,7 @@ def _objective(
 
     def report(epoch: EpochResult) -> None:
         losses.append(epoch.train_loss)
-        trial.report(epoch.val_metric, epoch.epoch)
+        trial.report(_judged(epoch, objective), epoch.epoch)
         if trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {epoch.epoch}")
 
@@ -268,7 +277,12 @@ def _objective(
         trial.set_user_attr("train_loss", losses)
     trial.set_user_attr("best_epoch", network.best_epoch)
     trial.set_user_attr("docs_per_second", round(network.docs_per_second, 1))
-    return network.best_val_accuracy
+    return _judged(network.history[network.best_epoch - 1], objective)
+
+
+def _judged(epoch: EpochResult, objective: str) -> float:
+    """The figure of an epoch that the study judges by."""
+    return epoch.val_loss if objective == "val_loss" else epoch.val_accuracy
 
 
 def _result(

@@ -90,6 +90,23 @@ def test_failing_trials_are_recorded_and_the_study_goes_on(tmp_path: Path) -> No
     assert result.best_value == trials["value"].max()
 
 
+def test_the_loss_objective_minimises_the_kept_epochs_validation_loss(tmp_path: Path) -> None:
+    texts, labels = make_corpus(n_per_class=15)
+    settings = SETTINGS.model_copy(update={"n_trials": 5, "objective": "val_loss"})
+    result = tune(
+        texts, labels, storage=str(tmp_path / "s.journal"), study_name="loss",
+        executor=LocalExecutor(), base=BASE, space=SPACE, settings=settings,
+    )
+    complete = result.trials[result.trials["state"] == "COMPLETE"]
+    assert not complete.empty and (complete["value"] > 0).all()  # log-losses, not accuracies
+    assert result.best_value == complete["value"].min()
+    # what the pruner saw per epoch: the same log-loss figures, one of them the trial's value
+    for row in complete.itertuples(index=False):
+        assert row.value == row.val_metric[row.best_epoch - 1]
+    with pytest.raises(ValidationError, match="objective"):
+        TuningConfig(objective="f1")  # type: ignore[arg-type]
+
+
 def test_rerunning_a_study_only_runs_the_missing_trials(tmp_path: Path) -> None:
     texts, labels = make_corpus(n_per_class=15)
     storage = str(tmp_path / "s.journal")
