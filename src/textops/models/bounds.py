@@ -13,7 +13,7 @@ The bound is per process: fits under it in one process are serialised by a
 lock (Dask workers run one task at a time, the local executor runs inline).
 
 :func:`thread_limit` caps the BLAS and OpenMP threads of a fit; see
-:func:`~textops.models.sweep.fit_candidate` for why one thread is the default.
+:func:`~textops.models.fitting.fit_candidate` for why one thread is the default.
 """
 
 from __future__ import annotations

@@ -17,12 +17,8 @@ from textops.execution.executor import LocalExecutor
 from textops.models.bounds import can_bound_memory
 from textops.models.candidates import DEFAULT_CANDIDATES, CandidateSpec
 from textops.models.features import Features, TfidfSettings, build_features
-from textops.models.sweep import (
-    SweepSettings,
-    fit_candidate,
-    leaderboard,
-    run_sweep,
-)
+from textops.models.fitting import fit_candidate
+from textops.models.sweep import SweepSettings, leaderboard, run_sweep
 
 CLASSES = ("food", "sport", "tech")
 
@@ -379,7 +375,8 @@ def test_sweep_settings_default_to_the_15_candidates_and_parse_memory_sizes():
 
 def test_importing_the_sweep_modules_does_not_import_scikit_learn():
     code = (
-        "import sys, textops.models.sweep, textops.models.candidates, textops.models.features; "
+        "import sys, textops.models.sweep, textops.models.fitting, textops.models.candidates, "
+        "textops.models.features; "
         "print([m for m in ('sklearn', 'scipy', 'pandas', 'dask') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
