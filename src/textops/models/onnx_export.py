@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 INPUT_NAME = "ids"
 OUTPUT_NAME = "probabilities"
 MIN_PARITY_DOCS = 256
+# protobuf refuses to serialise a message of 2 GiB or more, and the weights are
+# nearly all of the file: keep 64 MiB for the graph itself
+MAX_ONNX_WEIGHT_BYTES = 2**31 - 2**26
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,15 @@ def _export(model: TextClassifier | EnsembleClassifier) -> tuple[bytes, int]:
     from textops.models.network import export_module
 
     wrapper = export_module(model)
+    weights = [*wrapper.parameters(), *wrapper.buffers()]
+    size = sum(tensor.numel() * tensor.element_size() for tensor in weights)
+    if size > MAX_ONNX_WEIGHT_BYTES:
+        raise ModelError(
+            f"the {model.architecture} network's exported weights take {size / 2**30:.2f} GiB, "
+            f"more than one ONNX file can hold ({MAX_ONNX_WEIGHT_BYTES / 2**30:.2f} GiB).",
+            hint="lower embedding_dim, buckets or max_vocab, or train fewer members "
+            "(the file holds every member's table)",
+        )
     # batch and length >= 2: torch.export specialises dimensions of size 0 and 1
     example = torch.tensor([[1, 2, 0], [3, 0, 0]], dtype=torch.int64)
     dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("length")}

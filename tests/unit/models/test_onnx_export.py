@@ -108,6 +108,17 @@ def test_parity_failure_raises_model_error_with_the_figures(
         )
 
 
+def test_weights_too_large_for_one_onnx_file_are_refused_before_exporting(
+    network: TrainedNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textops.models import onnx_export
+
+    monkeypatch.setattr(onnx_export, "MAX_ONNX_WEIGHT_BYTES", 1000)
+    with pytest.raises(ModelError, match=r"more than one ONNX file can hold") as caught:
+        export_onnx(network, make_corpus()[0])
+    assert "fewer members" in (caught.value.hint or "")
+
+
 def test_classifier_refuses_a_label_list_that_does_not_fit(
     network: TrainedNetwork, exported: OnnxExport
 ) -> None:
