@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from support.corpora import FEW_COMMON_WORDS, TOPIC_WORDS, topic_corpus
 from textops.errors import ModelError
 from textops.models.onnx_export import (
     INPUT_NAME,
@@ -16,28 +17,14 @@ from textops.models.onnx_export import (
 )
 from textops.models.training import NetworkConfig, TrainedNetwork, fit_network
 
-TOPIC_WORDS = {
-    "sport": "goal match team player score coach league win ball season",
-    "tech": "computer software chip code data network server cloud python model",
-    "food": "recipe cook bake flavour dinner sauce garlic oven fresh taste",
-}
-COMMON_WORDS = "the a and of to in is it that this with for on very really"
-TOPICS = {label: words.split() for label, words in TOPIC_WORDS.items()}
-COMMON = COMMON_WORDS.split()
+THREE_TOPICS = {label: TOPIC_WORDS[label] for label in ("sport", "tech", "food")}
 
 
 def make_corpus(n_per_class: int = 30, seed: int = 0) -> tuple[list[str], list[str]]:
-    rng = np.random.default_rng(seed)
-    texts, labels = [], []
-    for label, words in TOPICS.items():
-        for _ in range(n_per_class):
-            picks = [
-                str(rng.choice(words if rng.random() < 0.4 else COMMON))
-                for _ in range(int(rng.integers(4, 14)))
-            ]
-            texts.append(" ".join(picks))
-            labels.append(label)
-    return texts, labels
+    return topic_corpus(
+        THREE_TOPICS, common=FEW_COMMON_WORDS, n_per_class=n_per_class, seed=seed, own=0.4,
+        length=(4, 14),
+    )
 
 
 @pytest.fixture(

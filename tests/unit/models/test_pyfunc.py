@@ -15,32 +15,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from support.corpora import FEW_COMMON_WORDS, TOPIC_WORDS, topic_corpus
 from textops.errors import TrackingError
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:The ``noload`` loader strategy is deprecated:DeprecationWarning"
 )
 
-TOPIC_WORDS = {
-    "sport": "goal match team player score coach league win ball season",
-    "tech": "computer software chip code data network server cloud python model",
-}
-COMMON_WORDS = "the a and of to in is it that this with for on very really"
-
-
 def make_corpus(n_per_class: int = 30, seed: int = 0) -> tuple[list[str], list[str]]:
-    rng = np.random.default_rng(seed)
-    common = COMMON_WORDS.split()
-    texts, labels = [], []
-    for label, words in TOPIC_WORDS.items():
-        for _ in range(n_per_class):
-            picks = [
-                str(rng.choice(words.split() if rng.random() < 0.5 else common))
-                for _ in range(int(rng.integers(4, 12)))
-            ]
-            texts.append(" ".join(picks).capitalize() + "!")  # raw: case and punctuation
-            labels.append(label)
-    return texts, labels
+    topics = {label: TOPIC_WORDS[label] for label in ("sport", "tech")}
+    texts, labels = topic_corpus(
+        topics, common=FEW_COMMON_WORDS, n_per_class=n_per_class, seed=seed, own=0.5,
+        length=(4, 12),
+    )
+    return [text.capitalize() + "!" for text in texts], labels  # raw: case and punctuation
 
 
 @pytest.fixture(scope="module")

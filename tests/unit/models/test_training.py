@@ -5,36 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from support.corpora import TOPIC_WORDS, topic_corpus
 from textops.errors import ModelError
 from textops.models.training import EpochResult, NetworkConfig, fit_network, resolve_device
 
-TOPIC_WORDS = {
-    "sport": "goal match team player score coach league win ball season",
-    "tech": "computer software chip code data network server cloud python model",
-    "food": "recipe cook bake flavour dinner sauce garlic oven fresh taste",
-}
-COMMON_WORDS = "the a and of to in is it that this with for on very really new good time"
-TOPICS = {label: words.split() for label, words in TOPIC_WORDS.items()}
-COMMON = COMMON_WORDS.split()
+THREE_TOPICS = {label: TOPIC_WORDS[label] for label in ("sport", "tech", "food")}
 
 
 def make_corpus(n_per_class: int = 40, seed: int = 0) -> tuple[list[str], list[str]]:
     """Topic words of the class, some of another class, mostly shared words."""
-    rng = np.random.default_rng(seed)
-    names = list(TOPICS)
-    texts, labels = [], []
-    for label in names:
-        for _ in range(n_per_class):
-            words = []
-            for _ in range(int(rng.integers(6, 16))):
-                draw = rng.random()
-                pool = TOPICS[label] if draw < 0.3 else COMMON
-                if 0.3 <= draw < 0.45:
-                    pool = TOPICS[names[int(rng.integers(len(names)))]]
-                words.append(str(rng.choice(pool)))
-            texts.append(" ".join(words))
-            labels.append(label)
-    return texts, labels
+    return topic_corpus(THREE_TOPICS, n_per_class=n_per_class, seed=seed, own=0.3, cross=0.15)
 
 
 SMALL = NetworkConfig(

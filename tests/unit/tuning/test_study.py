@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from support.corpora import TOPIC_WORDS, topic_corpus
 from textops.execution.executor import LocalExecutor
 from textops.models.training import NetworkConfig
 from textops.tuning import (
@@ -22,35 +22,9 @@ from textops.tuning import (
 )
 from textops.tuning.space import apply_params, suggest
 
-TOPIC_WORDS = {
-    "sport": "goal match team player score coach league win ball season",
-    "tech": "computer software chip code data network server cloud python model",
-    "food": "recipe cook bake flavour dinner sauce garlic oven fresh taste",
-    "travel": "flight hotel beach passport train museum island tour map luggage",
-}
-COMMON_WORDS = "the a and of to in is it that this with for on very really new good time"
-
 
 def make_corpus(n_per_class: int = 50, seed: int = 0) -> tuple[list[str], list[str]]:
-    rng = np.random.default_rng(seed)
-    topics = {label: words.split() for label, words in TOPIC_WORDS.items()}
-    common = COMMON_WORDS.split()
-    names = list(topics)
-    texts, labels = [], []
-    for label in names:
-        for _ in range(n_per_class):
-            words = []
-            for _ in range(int(rng.integers(6, 16))):
-                draw = rng.random()
-                if draw < 0.25:
-                    words.append(str(rng.choice(topics[label])))
-                elif draw < 0.4:
-                    words.append(str(rng.choice(topics[names[int(rng.integers(len(names)))]])))
-                else:
-                    words.append(str(rng.choice(common)))
-            texts.append(" ".join(words))
-            labels.append(label)
-    return texts, labels
+    return topic_corpus(TOPIC_WORDS, n_per_class=n_per_class, seed=seed, own=0.25, cross=0.15)
 
 
 BASE = NetworkConfig(
