@@ -8,7 +8,8 @@ project's own cleaning (``TextCleaner`` defaults) applied to every model's input
 2. for each architecture (fastText-style, bag-of-words MLP): an Optuna study of
    ``--trials`` trials on a stratified ``--tune-fraction`` of train over 2 Dask
    workers, then the best parameters retrained on the whole train set as the
-   train step does (``--members`` networks from consecutive seeds, averaged):
+   train step does (``--members`` networks from consecutive seeds, each holding
+   out its own validation fold, averaged):
    test accuracy and macro F1 of that model and of its first member alone,
    training docs/s on each of ``--devices`` (``cuda,cpu`` on a GPU machine);
 3. tuning wall time of the same ``--scaling-trials`` trials (random startup
@@ -58,6 +59,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--objective", choices=["val_accuracy", "val_loss"], default="val_accuracy",
         help="what judges a tuning trial",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0,
+        help="seeds the tuning subset, the sampler and the networks (another seed: another run)",
     )
     parser.add_argument("--architectures", default="fasttext,mlp")
     parser.add_argument("--scaling-trials", type=int, default=12)
@@ -167,8 +172,12 @@ def tune_architecture(data: dict[str, Any], arch: str, args: argparse.Namespace)
     from textops.models.training import NetworkConfig
     from textops.tuning import Choice, IntRange, SearchSpace, TuningConfig, tune
 
-    texts, labels = subset(data["train_texts"], data["train_labels"], args.tune_fraction)
-    base = NetworkConfig(architecture=arch, patience=2, ngram=1 if arch == "mlp" else 2)
+    texts, labels = subset(
+        data["train_texts"], data["train_labels"], args.tune_fraction, seed=args.seed
+    )
+    base = NetworkConfig(
+        architecture=arch, patience=2, ngram=1 if arch == "mlp" else 2, seed=args.seed
+    )
     # memory: a table is n_ids x dim floats, held 4 times (weights, 2 Adam moments, best
     # copy) per worker; fastText's 2**20 buckets stay under 128 dims, the MLP is the
     # original vocabulary bag of words (ngram 1, about 50k words) and can go wider
@@ -186,7 +195,10 @@ def tune_architecture(data: dict[str, Any], arch: str, args: argparse.Namespace)
             }
         )
     settings = TuningConfig(
-        n_trials=args.trials, startup_trials=min(8, args.trials), objective=args.objective
+        n_trials=args.trials,
+        startup_trials=min(8, args.trials),
+        objective=args.objective,
+        seed=args.seed,
     )
     executor = _executor(2)
     try:

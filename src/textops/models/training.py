@@ -1,17 +1,21 @@
 """Training the text network: config, a seeded loop with early stopping, the fitted result.
 
-:func:`fit_network` carves a stratified validation split from the training
-texts, fits the tokenizer on the rest, trains with Adam (a lazy sparse Adam for
+:func:`fit_network` fits the tokenizer on the training texts, holds out a
+stratified validation share of them, trains with Adam (a lazy sparse Adam for
 the embedding table, AdamW for the dense layers) under a learning-rate schedule,
-stops early when the validation accuracy stalls and keeps the best epoch's
-weights. On CPU it is deterministic for a given seed and thread count; on CUDA
-it uses mixed precision and pinned host memory.
+stops early when the monitored validation figure stalls and keeps the best
+epoch's weights. On CPU it is deterministic for a given seed and thread count;
+on CUDA it uses mixed precision and pinned host memory.
 
-With ``members`` above 1 it trains that many networks on the same split and
-tokenizer from consecutive seeds and returns them as one
-:class:`~textops.models.network.EnsembleClassifier` (mean probability): a few
-networks of different initialisations disagree on hard documents, and their
-mean is steadier than any one of them.
+With ``members`` above 1 it trains that many networks from consecutive seeds,
+each holding out its own validation fold (disjoint while the folds last, as in
+k-fold cross-validation), and returns them as one
+:class:`~textops.models.network.EnsembleClassifier` (mean probability). Members
+that differ in initialisation and in the documents they learnt from disagree on
+hard documents, their mean is steadier than any one of them, and together they
+have trained on every document. The vocabulary spans all training texts (it
+uses no labels); ``tfidf`` weights are each member's own, from the documents it
+trains on, so an id only a held-out document holds weighs 0 in that member.
 
 A per-epoch ``callback`` receives an :class:`EpochResult`; it may raise (the
 tuner raises ``optuna.TrialPruned``) to stop training, and the exception
@@ -56,7 +60,7 @@ class NetworkConfig(BaseModel):
     ngram: int = Field(default=2, ge=1, le=5, description="highest n-gram order (1: words only)")
     # 2**18 rows: with Adam's two dense moments a 2**20 x 256 table costs about 4 GB per trial
     buckets: int = Field(default=2**18, ge=1, description="rows of the hashed n-gram table")
-    min_count: int = Field(default=2, ge=1, description="a word needs this many occurrences")
+    min_count: int = Field(default=1, ge=1, description="a word needs this many occurrences")
     max_vocab: int | None = Field(default=None, ge=1, description="keep the most frequent words")
     max_words: int | None = Field(default=1000, ge=1, description="truncate (train and serve)")
     # each id once per document: with tfidf pooling, exactly a binary TF-IDF vector
@@ -79,13 +83,18 @@ class NetworkConfig(BaseModel):
     schedule: Literal["linear", "cosine", "constant"] = "linear"
     val_fraction: float = Field(default=0.1, gt=0.0, lt=1.0, description="validation share")
     patience: int = Field(default=2, ge=0, description="epochs without improvement; 0 never stops")
+    monitor: Literal["val_accuracy", "val_loss"] = Field(
+        default="val_accuracy",
+        description="the validation figure that picks the kept epoch and drives early stopping "
+        "(tuning sets it to its objective)",
+    )
     seed: int = 0
     members: int = Field(
         default=1,
         ge=1,
         le=16,
-        description="networks trained from seeds seed, seed+1, ... and scored together "
-        "(mean probability); each costs one more training",
+        description="networks trained from seeds seed, seed+1, ..., each holding out its own "
+        "validation fold, and scored together (mean probability); each costs one more training",
     )
     device: str = Field(default="auto", description="auto (CUDA when present), cpu, cuda or cuda:N")
     threads: int | None = Field(default=None, ge=1, description="torch CPU threads while training")
@@ -123,10 +132,9 @@ class EpochResult:
     learning_rate: float  # at the end of the epoch
     seconds: float
 
-    @property
-    def val_metric(self) -> float:
-        """The value early stopping keeps the best epoch by (the tuner's default objective)."""
-        return self.val_accuracy
+    def monitored(self, monitor: str) -> float:
+        """The figure ``monitor`` names (``val_accuracy`` or ``val_loss``)."""
+        return self.val_loss if monitor == "val_loss" else self.val_accuracy
 
 
 EpochCallback = Callable[[EpochResult], None]
@@ -142,7 +150,7 @@ class TrainedNetwork:
     config: NetworkConfig
     history: list[EpochResult]  # the first member's
     best_epoch: int
-    val_accuracy: float  # of the returned model (all members together)
+    val_accuracy: float  # several members: their mean, each on the fold it held out
     device: str
     train_seconds: float
     n_train: int
@@ -153,7 +161,7 @@ class TrainedNetwork:
 
     @property
     def best_val_accuracy(self) -> float:
-        """Validation accuracy of the returned model (the ensemble's, with several members)."""
+        """Validation accuracy of the kept epoch (several members: their out-of-fold mean)."""
         return self.val_accuracy
 
     @property
@@ -211,16 +219,11 @@ def fit_network(
 
     config = config or NetworkConfig()
     texts, y, classes = _check_inputs(texts, labels)
-    train_rows, val_rows = _validation_split(y, config.val_fraction, config.seed)
-    tokenizer = config.tokenizer().fit([texts[i] for i in train_rows])
-    train_enc = tokenizer.encode([texts[i] for i in train_rows])
-    val_enc = tokenizer.encode([texts[i] for i in val_rows])
-    y_train, y_val = y[train_rows], y[val_rows]
+    folds = _validation_folds(y, config.val_fraction, config.members, config.seed)
+    tokenizer = config.tokenizer().fit(texts)
+    encoded = tokenizer.encode(texts)
 
     device = resolve_device(config.device)
-    idf = None
-    if config.pooling == "tfidf":
-        idf = inverse_document_frequency(train_enc, tokenizer.n_ids)
     previous_threads = torch.get_num_threads()
     if config.threads is not None:
         torch.set_num_threads(config.threads)
@@ -228,33 +231,37 @@ def fit_network(
     members: list[TextClassifier] = []
     seconds = 0.0
     try:
-        for member in range(config.members):
-            # one validation split and tokenizer; each member its own seed (init and order)
+        for member, (train_rows, val_rows) in enumerate(folds):
+            # each member its own fold and seed (initialisation and batch order)
             member_config = config.model_copy(update={"seed": config.seed + member})
+            train_enc, val_enc = encoded.select(train_rows), encoded.select(val_rows)
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(member_config.seed)
                 loop = _TrainingLoop(member_config, tokenizer.n_ids, len(classes), device)
-                if idf is not None:
-                    loop.set_id_weights(idf)
+                _zero_untrained_rows(loop.model, train_enc.ids)
+                if config.pooling == "tfidf":
+                    loop.set_id_weights(inverse_document_frequency(train_enc, tokenizer.n_ids))
                 start = time.perf_counter()
                 # the callback (the tuner's pruning) follows the first member
                 loop.run(
-                    train_enc, y_train, val_enc, y_val, callback=callback if member == 0 else None
+                    train_enc,
+                    y[train_rows],
+                    val_enc,
+                    y[val_rows],
+                    callback=callback if member == 0 else None,
                 )
                 seconds += time.perf_counter() - start
             loops.append(loop)
             members.append(loop.best_model())  # to the CPU before the next one trains
     finally:
         torch.set_num_threads(previous_threads)
-    model = _assemble(members)
     first = loops[0]
-    if len(loops) == 1:
-        val_accuracy = first.history[first.best_epoch - 1].val_accuracy
-    else:
-        val_probabilities = _predict_proba(model, val_enc)
-        val_accuracy = float((val_probabilities.argmax(axis=1) == y_val).mean())
+    # each member on the fold it held out: an out-of-fold estimate of one member
+    val_accuracy = float(
+        np.mean([loop.history[loop.best_epoch - 1].val_accuracy for loop in loops])
+    )
     return TrainedNetwork(
-        model=model,
+        model=_assemble(members),
         tokenizer=tokenizer,
         labels=classes,
         config=config,
@@ -263,11 +270,27 @@ def fit_network(
         val_accuracy=val_accuracy,
         device=device,
         train_seconds=seconds,
-        n_train=len(train_rows),
-        n_val=len(val_rows),
+        n_train=len(folds[0][0]),
+        n_val=len(folds[0][1]),
         stopped_early=first.stopped_early,
         member_histories=[loop.history for loop in loops],
     )
+
+
+def _zero_untrained_rows(model: TextClassifier, trained_ids: np.ndarray) -> None:
+    """Zero the embedding rows of ids that no training document of the member holds.
+
+    No gradient ever reaches such a row (a word only held-out documents have, an
+    n-gram bucket nothing hashed to), so it would keep its random initialisation
+    and add noise to every document that holds the id, in validation and when
+    scoring; at zero it adds nothing.
+    """
+    import torch
+
+    untrained = np.ones(model.embedding.weight.shape[0], dtype=bool)
+    untrained[trained_ids] = False
+    with torch.no_grad():
+        model.embedding.weight[torch.from_numpy(untrained).to(model.embedding.weight.device)] = 0.0
 
 
 def _assemble(members: list[TextClassifier]) -> TextClassifier | EnsembleClassifier:
@@ -300,18 +323,31 @@ def _check_inputs(
     return texts, np.array([index[name] for name in names], dtype=np.int64), classes
 
 
-def _validation_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Stratified when every class has two documents, else a plain seeded shuffle."""
-    from sklearn.model_selection import train_test_split
+def _validation_folds(
+    y: np.ndarray, fraction: float, members: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each member's (training rows, validation rows), both sorted.
 
-    rows = np.arange(y.shape[0])
-    n_classes = int(y.max()) + 1
-    n_val = max(1, int(round(fraction * y.shape[0])))
-    stratify = y if np.bincount(y).min() >= 2 and n_val >= n_classes else None
-    train_rows, val_rows = train_test_split(
-        rows, test_size=n_val, random_state=seed, stratify=stratify, shuffle=True
-    )
-    return np.sort(train_rows), np.sort(val_rows)
+    The rows are shuffled within each class and interleaved, so that any stretch
+    of that order holds the classes in about their overall shares; member ``k``
+    validates on the ``k``-th stretch of ``round(fraction * n)`` rows. The
+    stretches are disjoint until they run out (``members * fraction > 1``), then
+    wrap round.
+    """
+    rng = np.random.default_rng(seed)
+    n = y.shape[0]
+    n_val = min(max(1, int(round(fraction * n))), n - 1)
+    key = np.empty(n)
+    for label in np.unique(y):
+        rows = np.flatnonzero(y == label)
+        key[rows] = (rng.permutation(rows.shape[0]) + rng.random(rows.shape[0])) / rows.shape[0]
+    order = np.argsort(key, kind="stable")
+    folds = []
+    for member in range(members):
+        held_out = np.zeros(n, dtype=bool)
+        held_out[order[(member * n_val + np.arange(n_val)) % n]] = True
+        folds.append((np.flatnonzero(~held_out), np.flatnonzero(held_out)))
+    return folds
 
 
 def inverse_document_frequency(encoded: EncodedBatch, n_ids: int) -> np.ndarray:
@@ -503,7 +539,11 @@ class _TrainingLoop:
         return loss, accuracy
 
     def _keep_if_best(self, result: EpochResult) -> bool:
-        key = (result.val_accuracy, -result.val_loss)
+        # the monitored figure first, the other one breaks ties
+        if self.config.monitor == "val_loss":
+            key = (-result.val_loss, result.val_accuracy)
+        else:
+            key = (result.val_accuracy, -result.val_loss)
         if self.best_key is not None and key <= self.best_key:
             return False
         self.best_key = key

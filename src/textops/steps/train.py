@@ -27,8 +27,9 @@ class Params(StepParams):
     )
     members: int = Field(
         3, ge=1, le=16,
-        description="networks of the tuned (or default) config trained from consecutive seeds "
-        "and scored as one (mean probability); a network given above keeps its own",
+        description="networks of the tuned (or default) config trained from consecutive seeds, "
+        "each holding out its own validation fold, and scored as one (mean probability); "
+        "a network given above keeps its own",
     )
     model_name: str = "textops-classifier"
     gate_metric: str = "f1_macro"

@@ -132,9 +132,10 @@ def tune(
     """Run the study until it holds ``settings.n_trials`` finished trials; see the module doc."""
     import optuna
 
-    base = base or NetworkConfig()
-    space = space or SearchSpace()
     settings = settings or TuningConfig()
+    # each trial keeps (and the best config later trains to) the epoch the objective favours
+    base = (base or NetworkConfig()).model_copy(update={"monitor": settings.objective})
+    space = space or SearchSpace()
     start = time.perf_counter()
     study = optuna.create_study(
         study_name=study_name,
@@ -261,7 +262,7 @@ def _objective(
 
     def report(epoch: EpochResult) -> None:
         losses.append(epoch.train_loss)
-        trial.report(_judged(epoch, objective), epoch.epoch)
+        trial.report(epoch.monitored(objective), epoch.epoch)
         if trial.should_prune():
             raise optuna.TrialPruned(f"pruned after epoch {epoch.epoch}")
 
@@ -277,12 +278,7 @@ def _objective(
         trial.set_user_attr("train_loss", losses)
     trial.set_user_attr("best_epoch", network.best_epoch)
     trial.set_user_attr("docs_per_second", round(network.docs_per_second, 1))
-    return _judged(network.history[network.best_epoch - 1], objective)
-
-
-def _judged(epoch: EpochResult, objective: str) -> float:
-    """The figure of an epoch that the study judges by."""
-    return epoch.val_loss if objective == "val_loss" else epoch.val_accuracy
+    return network.history[network.best_epoch - 1].monitored(objective)
 
 
 def _result(

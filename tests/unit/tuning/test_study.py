@@ -75,8 +75,10 @@ def test_the_loss_objective_minimises_the_kept_epochs_validation_loss(tmp_path: 
     assert not complete.empty and (complete["value"] > 0).all()  # log-losses, not accuracies
     assert result.best_value == complete["value"].min()
     # what the pruner saw per epoch: the same log-loss figures, one of them the trial's value
+    # and the kept epoch is the one of least log-loss, in the trials and in the best config
     for row in complete.itertuples(index=False):
-        assert row.value == row.val_metric[row.best_epoch - 1]
+        assert row.value == row.val_metric[int(row.best_epoch) - 1] == min(row.val_metric)
+    assert result.best_config.monitor == "val_loss"
     with pytest.raises(ValidationError, match="objective"):
         TuningConfig(objective="f1")  # type: ignore[arg-type]
 
