@@ -317,7 +317,7 @@ def latency(network: Any, texts: list[str], args: argparse.Namespace) -> dict[st
     import torch
 
     from textops.models.network import ProbabilityModel, export_module
-    from textops.models.onnx_export import INPUT_NAME, OnnxTextClassifier, export_onnx
+    from textops.models.onnx_export import OnnxTextClassifier, export_onnx
 
     torch.set_num_threads(args.threads)
     exported = export_onnx(network, texts[:1000])
@@ -327,30 +327,31 @@ def latency(network: Any, texts: list[str], args: argparse.Namespace) -> dict[st
     as_trained = ProbabilityModel(network.model).eval()
     lean = export_module(network.model)  # the very module the ONNX graph was exported from
     docs = texts[: args.latency_docs]
-    singles = [network.tokenizer.encode_padded([doc]) for doc in docs]
-    big = network.tokenizer.encode_padded(texts[:1000])
+    # the graph's inputs: ids, and term-frequency weights when the tokenizer weighs ids
+    singles = [network.tokenizer.graph_inputs([doc]) for doc in docs]
+    big = network.tokenizer.graph_inputs(texts[:1000])
 
-    def median_ms(fn: Any, inputs: list[np.ndarray]) -> float:
+    def median_ms(fn: Any, inputs: list[dict[str, np.ndarray]]) -> float:
         fn(inputs[0])  # warm-up
         times = []
-        for ids in inputs:
+        for feed in inputs:
             start = time.perf_counter()
-            fn(ids)
+            fn(feed)
             times.append(time.perf_counter() - start)
         return round(1000 * statistics.median(times), 4)
 
     def torch_runner(module: Any) -> Any:
-        def run(ids: np.ndarray) -> None:
+        def run(feed: dict[str, np.ndarray]) -> None:
             with torch.inference_mode():
-                module(torch.from_numpy(ids))
+                module(**{name: torch.from_numpy(array) for name, array in feed.items()})
 
         return run
 
-    def run_ort(ids: np.ndarray) -> None:
-        session.run(None, {INPUT_NAME: ids})
+    def run_ort(feed: dict[str, np.ndarray]) -> None:
+        session.run(None, feed)
 
     start = time.perf_counter()
-    network.tokenizer.encode_padded(texts[:1000])
+    network.tokenizer.graph_inputs(texts[:1000])
     tokenize_ms = 1000 * (time.perf_counter() - start)
     out: dict[str, Any] = {"parity_max_abs_diff": exported.max_abs_diff, "threads": args.threads}
     for name, fn in {
@@ -360,8 +361,8 @@ def latency(network: Any, texts: list[str], args: argparse.Namespace) -> dict[st
     }.items():
         out[f"batch1_{name}_ms"] = median_ms(fn, singles)
         out[f"batch1000_{name}_ms"] = median_ms(fn, [big] * 7)
-    out["batch1000_padded_shape"] = list(big.shape)
-    out["batch1_median_ids"] = int(statistics.median(ids.shape[1] for ids in singles))
+    out["batch1000_padded_shape"] = list(big["ids"].shape)
+    out["batch1_median_ids"] = int(statistics.median(feed["ids"].shape[1] for feed in singles))
     out["tokenize_1000_ms"] = round(tokenize_ms, 1)
     for batch in ("batch1", "batch1000"):
         ort_ms = out[f"{batch}_ort_ms"]

@@ -9,11 +9,14 @@ average the rows of a document's ids:
   by the length); the mean of embedding rows computes exactly that product
   without building the vocabulary-sized vector. ReLU hidden layers follow.
 
-Two input forms reach the same numbers: ``forward(ids)`` takes the padded id
-matrix [batch, length] (what the ONNX graph and serving take; a masked mean made
-of Gather/ReduceSum, which exports cleanly), and ``forward_flat(ids, offsets)``
-takes the ragged form for training (``EmbeddingBag``, no padding cost, sparse
-gradients for the large table).
+Two input forms reach the same numbers: ``forward(ids, weights)`` takes the
+padded id matrix [batch, length] (what the ONNX graph and serving take; a masked
+mean made of Gather/ReduceSum, which exports cleanly), and
+``forward_flat(ids, offsets, weights)`` takes the ragged form for training
+(``EmbeddingBag``, no padding cost, sparse gradients for the large table).
+``weights`` are the tokenizer's per-id term frequencies (``sublinear_tf``); an
+id's row counts that many times in the sum and in the divisor, and without them
+each id counts once.
 
 This module imports torch at import time; import it only from training code.
 """
@@ -134,36 +137,56 @@ class TextClassifier(nn.Module):
         counts = counts.clamp(min=1.0)
         return counts.sqrt() if self.pooling == "sqrt" else counts
 
-    def pool_padded(self, ids: torch.Tensor) -> torch.Tensor:
-        """Pooled embedding of each row of a padded id matrix (padding ignored)."""
+    def pool_padded(self, ids: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        """Pooled embedding of each row of a padded id matrix (padding ignored).
+
+        ``weights`` (same shape, 0 at padding) are the tokenizer's term-frequency
+        weights; without them every id counts 1.
+        """
         rows = F.embedding(ids, self.embedding.weight)
         if self.id_weights is not None:
-            weights = self.id_weights[ids].unsqueeze(-1)  # padding weighs 0
-            return (rows * weights).sum(dim=1) / _norm(weights.square().sum(dim=1))
-        mask = (ids != 0).unsqueeze(-1).to(self.embedding.weight.dtype)
-        return (rows * mask).sum(dim=1) / self.divisor(mask.sum(dim=1))
+            scale = self.id_weights[ids]  # padding weighs 0
+            if weights is not None:
+                scale = scale * weights
+            scale = scale.unsqueeze(-1)
+            return (rows * scale).sum(dim=1) / _norm(scale.square().sum(dim=1))
+        tf = (ids != 0).to(rows.dtype) if weights is None else weights.to(rows.dtype)
+        tf = tf.unsqueeze(-1)
+        return (rows * tf).sum(dim=1) / self.divisor(tf.sum(dim=1))
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
         """Logits [batch, n_classes] from a padded id matrix [batch, length]."""
-        return self.head(self.body(self.pool_padded(ids)))
+        return self.head(self.body(self.pool_padded(ids, weights)))
 
-    def forward_flat(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    def forward_flat(
+        self, ids: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Logits from flat ids and each document's start offset (training form)."""
         if self.id_weights is not None:
-            weights = self.id_weights[ids]
-            squares = F.embedding_bag(
-                ids, self.id_weights.square().unsqueeze(-1), offsets, mode="sum"
-            )
-            pooled = self.embedding(ids, offsets, per_sample_weights=weights) / _norm(squares)
-        else:
+            scale = self.id_weights[ids] if weights is None else self.id_weights[ids] * weights
+            squares = _segment_sum(scale.square(), offsets)
+            pooled = self.embedding(ids, offsets, per_sample_weights=scale) / _norm(squares)
+        elif weights is None:
             ends = torch.cat([offsets[1:], offsets.new_tensor([ids.shape[0]])])
             counts = (ends - offsets).unsqueeze(-1).to(self.embedding.weight.dtype)
             pooled = self.embedding(ids, offsets) / self.divisor(counts)
+        else:
+            pooled = self.embedding(ids, offsets, per_sample_weights=weights)
+            pooled = pooled / self.divisor(_segment_sum(weights, offsets))
         return self.head(self.body(pooled))
 
     def dense_parameters(self) -> list[nn.Parameter]:
         """Every parameter except the sparse embedding table."""
         return [p for name, p in self.named_parameters() if not name.startswith("embedding.")]
+
+
+def _segment_sum(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """Per-document sums [n_docs, 1] of flat per-id values."""
+    ends = torch.cat([offsets[1:], offsets.new_tensor([values.shape[0]])])
+    documents = torch.arange(offsets.shape[0], device=offsets.device)
+    document = torch.repeat_interleave(documents, ends - offsets)
+    sums = values.new_zeros(offsets.shape[0]).index_add_(0, document, values)
+    return sums.unsqueeze(-1)
 
 
 def _norm(square_sums: torch.Tensor) -> torch.Tensor:
@@ -203,24 +226,27 @@ class EnsembleClassifier(nn.Module):
         log_probabilities = torch.stack([F.log_softmax(x.float(), dim=-1) for x in logits])
         return torch.logsumexp(log_probabilities, dim=0) - math.log(len(logits))
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self._log_mean_probability([member(ids) for member in self.members])
+    def forward(self, ids: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        return self._log_mean_probability([member(ids, weights) for member in self.members])
 
-    def forward_flat(self, ids: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    def forward_flat(
+        self, ids: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor | None = None
+    ) -> torch.Tensor:
         return self._log_mean_probability(
-            [member.forward_flat(ids, offsets) for member in self.members]  # type: ignore[operator]
+            [member.forward_flat(ids, offsets, weights) for member in self.members]  # type: ignore[operator]
         )
 
 
 class ProbabilityModel(nn.Module):
-    """The trained classifier as PyTorch serves it: padded ids in, probabilities out."""
+    """The trained classifier as PyTorch serves it: padded ids (and weights) in,
+    probabilities out."""
 
     def __init__(self, classifier: TextClassifier | EnsembleClassifier) -> None:
         super().__init__()
         self.classifier = classifier
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.classifier(ids), dim=-1)
+    def forward(self, ids: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        return torch.softmax(self.classifier(ids, weights), dim=-1)
 
 
 class _LeanProbabilities(nn.Module):
@@ -257,13 +283,20 @@ class _LeanProbabilities(nn.Module):
         self.body = classifier.body
         self.head = classifier.head
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        rows = F.embedding(ids, self.table)
+        if weights is not None:
+            rows = rows * weights.unsqueeze(-1)
         if self.squared_weights is not None:
-            divisor = _norm(F.embedding(ids, self.squared_weights).sum(dim=1))
+            squares = F.embedding(ids, self.squared_weights)
+            if weights is not None:
+                squares = squares * weights.square().unsqueeze(-1)
+            divisor = _norm(squares.sum(dim=1))
         else:
-            count = (ids != 0).sum(dim=1, keepdim=True).clamp(min=1).to(self.table.dtype)
+            tf = (ids != 0).to(self.table.dtype) if weights is None else weights
+            count = tf.sum(dim=1, keepdim=True).clamp(min=1.0)
             divisor = count.sqrt() if self.is_sqrt else count
-        pooled = F.embedding(ids, self.table).sum(dim=1) / divisor
+        pooled = rows.sum(dim=1) / divisor
         logits = pooled + self.head.bias if self.is_folded else self.head(self.body(pooled))
         return torch.softmax(logits, dim=-1)
 
@@ -275,8 +308,8 @@ class _LeanEnsemble(nn.Module):
         super().__init__()
         self.members = nn.ModuleList(members)
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return torch.stack([member(ids) for member in self.members]).mean(dim=0)
+    def forward(self, ids: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        return torch.stack([member(ids, weights) for member in self.members]).mean(dim=0)
 
 
 def export_module(classifier: TextClassifier | EnsembleClassifier) -> nn.Module:

@@ -1,12 +1,14 @@
 """ONNX export of a trained network, the parity check, and the ONNX Runtime predictor.
 
 The graph takes the tokenizer's padded id matrix ``ids`` (int64 [batch, length],
-both axes dynamic, padding id 0) and returns ``probabilities`` (float32
-[batch, n_labels]). It is exported with the torch.export-based (dynamo)
-exporter from a lean form of the network (``network.export_module``): the mean
-of embedding rows is Gather/ReduceSum/Div, which every ONNX runtime runs, and
-the fastText head is folded into the table, so the graph gathers one number per
-class and id. The parity check compares the graph with the network as trained.
+both axes dynamic, padding id 0), and when the tokenizer weighs ids
+(``sublinear_tf``) their term-frequency ``weights`` (float32, the same shape, 0
+at padding); it returns ``probabilities`` (float32 [batch, n_labels]). It is
+exported with the torch.export-based (dynamo) exporter from a lean form of the
+network (``network.export_module``): the mean of embedding rows is
+Gather/ReduceSum/Div, which every ONNX runtime runs, and the fastText head is
+folded into the table, so the graph gathers one number per class and id. The
+parity check compares the graph with the network as trained.
 
 :func:`export_onnx` then scores at least 256 documents with both PyTorch and
 ONNX Runtime and raises :class:`~textops.errors.ModelError` with the figures
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from textops.models.training import TrainedNetwork
 
 INPUT_NAME = "ids"
+WEIGHTS_NAME = "weights"
 OUTPUT_NAME = "probabilities"
 MIN_PARITY_DOCS = 256
 # protobuf refuses to serialise a message of 2 GiB or more, and the weights are
@@ -75,7 +78,7 @@ def export_onnx(
 ) -> OnnxExport:
     """Export ``network`` to ONNX and check ONNX Runtime against PyTorch on ``texts``."""
     start = time.perf_counter()
-    model_bytes, opset = _export(network.model)
+    model_bytes, opset = _export(network.model, weighted=network.tokenizer.weighted)
     seconds = time.perf_counter() - start
     parity_texts = _parity_texts(list(texts), network.tokenizer, min_docs=min_docs, seed=seed)
     max_diff = check_parity(
@@ -96,7 +99,9 @@ def export_onnx(
     )
 
 
-def _export(model: TextClassifier | EnsembleClassifier) -> tuple[bytes, int]:
+def _export(
+    model: TextClassifier | EnsembleClassifier, *, weighted: bool = False
+) -> tuple[bytes, int]:
     import torch
 
     from textops.models.network import export_module
@@ -112,8 +117,13 @@ def _export(model: TextClassifier | EnsembleClassifier) -> tuple[bytes, int]:
             "(the file holds every member's table)",
         )
     # batch and length >= 2: torch.export specialises dimensions of size 0 and 1
-    example = torch.tensor([[1, 2, 0], [3, 0, 0]], dtype=torch.int64)
+    example: tuple[torch.Tensor, ...] = (torch.tensor([[1, 2, 0], [3, 0, 0]], dtype=torch.int64),)
     dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("length")}
+    input_names, dynamic_shapes = [INPUT_NAME], {INPUT_NAME: dims}
+    if weighted:
+        example += (torch.tensor([[1.0, 1.7, 0.0], [2.1, 0.0, 0.0]]),)
+        input_names.append(WEIGHTS_NAME)
+        dynamic_shapes[WEIGHTS_NAME] = dims
     registration_log = logging.getLogger("torch.onnx._internal.exporter._registration")
     level = registration_log.level
     # it logs one line per torchvision op it cannot register; torchvision is not ours
@@ -127,12 +137,17 @@ def _export(model: TextClassifier | EnsembleClassifier) -> tuple[bytes, int]:
                 message=r"`isinstance\(treespec, LeafSpec\)` is deprecated",
                 category=FutureWarning,
             )
+            # ids and weights share their axes (one Dim each): the exporter names them
+            # once and says so
+            warnings.filterwarnings(
+                "ignore", message=r"# The axis name: \w+ will not be used", category=UserWarning
+            )
             program = torch.onnx.export(
                 wrapper,
-                (example,),
-                input_names=[INPUT_NAME],
+                example,
+                input_names=input_names,
                 output_names=[OUTPUT_NAME],
-                dynamic_shapes={"ids": dims},
+                dynamic_shapes=dynamic_shapes,
                 dynamo=True,
                 verbose=False,
             )
@@ -182,9 +197,9 @@ def check_parity(
     flipped: list[int] = []
     with torch.inference_mode():
         for first in range(0, len(texts), batch_size):
-            ids = tokenizer.encode_padded(texts[first : first + batch_size])
-            expected = wrapper(torch.from_numpy(ids)).numpy()
-            got = session.run([OUTPUT_NAME], {INPUT_NAME: ids})[0]
+            inputs = tokenizer.graph_inputs(texts[first : first + batch_size])
+            expected = wrapper(**{k: torch.from_numpy(v) for k, v in inputs.items()}).numpy()
+            got = session.run([OUTPUT_NAME], _feed(session, inputs))[0]
             max_diff = max(max_diff, float(np.abs(expected - got).max(initial=0.0)))
             disagree = np.flatnonzero(expected.argmax(axis=1) != got.argmax(axis=1))
             flipped.extend(int(first + i) for i in disagree)
@@ -196,6 +211,19 @@ def check_parity(
             hint="the export is not trustworthy: check the torch, onnx and onnxruntime versions",
         )
     return max_diff
+
+
+def _feed(session: Any, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The graph's declared inputs from the tokenizer's; a missing one is a clear error."""
+    names = [node.name for node in session.get_inputs()]
+    missing = sorted(set(names) - set(inputs))
+    if missing or set(inputs) - set(names):
+        raise ModelError(
+            f"the ONNX graph takes inputs {names} but the tokenizer gives {sorted(inputs)}; "
+            "the model bundle's tokenizer and graph do not belong together.",
+            hint="register the model again from one training run",
+        )
+    return {name: inputs[name] for name in names}
 
 
 def _session(onnx_model: bytes, *, threads: int | None = None) -> Any:
@@ -234,7 +262,8 @@ class OnnxTextClassifier:
         texts = list(texts)
         out = [
             self.session.run(
-                [OUTPUT_NAME], {INPUT_NAME: self.tokenizer.encode_padded(texts[i : i + batch_size])}
+                [OUTPUT_NAME],
+                _feed(self.session, self.tokenizer.graph_inputs(texts[i : i + batch_size])),
             )[0]
             for i in range(0, len(texts), batch_size)
         ]

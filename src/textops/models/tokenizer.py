@@ -41,10 +41,16 @@ _ORDER_SALT = 0x9E3779B97F4A7C15
 
 @dataclass(frozen=True)
 class EncodedBatch:
-    """Token ids of a batch of documents, flat: document ``i`` is ``ids[offsets[i]:ends[i]]``."""
+    """Token ids of a batch of documents, flat: document ``i`` is ``ids[offsets[i]:ends[i]]``.
+
+    ``weights`` (float32, one per id) are the ids' term frequencies when the
+    tokenizer weighs them (``sublinear_tf``: ``1 + ln(count)``, each id once);
+    ``None`` means every id counts 1.
+    """
 
     ids: np.ndarray  # int64 [total]
     offsets: np.ndarray  # int64 [n_docs], start of each document in ``ids``
+    weights: np.ndarray | None = None  # float32 [total]
 
     @property
     def n_docs(self) -> int:
@@ -65,16 +71,35 @@ class EncodedBatch:
             np.cumsum(lengths[:-1], out=new_offsets[1:])
         positions = np.arange(int(lengths.sum()), dtype=np.int64)
         positions += np.repeat(starts - new_offsets, lengths)
-        return EncodedBatch(ids=self.ids[positions], offsets=new_offsets)
+        weights = None if self.weights is None else self.weights[positions]
+        return EncodedBatch(ids=self.ids[positions], offsets=new_offsets, weights=weights)
 
     def padded(self, *, min_length: int = 1) -> np.ndarray:
         """The ids as an int64 matrix [n_docs, longest], right-padded with ``PAD_ID``."""
+        return self._pad(self.ids, PAD_ID, min_length)
+
+    def padded_weights(self, *, min_length: int = 1) -> np.ndarray:
+        """The weights as a float32 matrix shaped like :meth:`padded`, 0 at padding."""
+        weights = self.weights
+        if weights is None:
+            weights = np.ones(self.ids.shape[0], dtype=np.float32)
+        return self._pad(weights, 0.0, min_length)
+
+    def graph_inputs(self, *, min_length: int = 1) -> dict[str, np.ndarray]:
+        """What the network's padded form and its ONNX graph take: ``ids``, and
+        ``weights`` when the tokenizer weighs ids."""
+        inputs = {"ids": self.padded(min_length=min_length)}
+        if self.weights is not None:
+            inputs["weights"] = self.padded_weights(min_length=min_length)
+        return inputs
+
+    def _pad(self, values: np.ndarray, fill: float, min_length: int) -> np.ndarray:
         lengths = self.lengths
         width = max(int(lengths.max(initial=0)), min_length)
-        matrix = np.full((self.n_docs, width), PAD_ID, dtype=np.int64)
+        matrix = np.full((self.n_docs, width), fill, dtype=values.dtype)
         rows = np.repeat(np.arange(self.n_docs), lengths)
         cols = np.arange(self.ids.shape[0], dtype=np.int64) - np.repeat(self.offsets, lengths)
-        matrix[rows, cols] = self.ids
+        matrix[rows, cols] = values
         return matrix
 
 
@@ -90,7 +115,10 @@ class Tokenizer:
     the hashed n-gram table; ``min_count`` and ``max_vocab`` bound the vocabulary;
     ``max_words`` truncates long documents (the same in training and serving);
     ``binary`` keeps each id once per document (presence, not counts: a mean
-    over ids then weighs a repeated word like a single one).
+    over ids then weighs a repeated word like a single one); otherwise
+    ``sublinear_tf`` also keeps each id once, weighted ``1 + ln(count)`` (as
+    scikit-learn's ``sublinear_tf``), and without either an id repeats as often
+    as it occurs.
     """
 
     def __init__(
@@ -103,6 +131,7 @@ class Tokenizer:
         max_words: int | None = 1000,
         lowercase: bool = True,
         binary: bool = False,
+        sublinear_tf: bool = False,
     ) -> None:
         self.ngram = ngram
         self.buckets = buckets
@@ -111,6 +140,7 @@ class Tokenizer:
         self.max_words = max_words
         self.lowercase = lowercase
         self.binary = binary
+        self.sublinear_tf = sublinear_tf
 
     # -- sklearn-style parameters -------------------------------------------------
     def get_params(self) -> dict[str, Any]:
@@ -122,6 +152,7 @@ class Tokenizer:
             "max_words": self.max_words,
             "lowercase": self.lowercase,
             "binary": self.binary,
+            "sublinear_tf": self.sublinear_tf,
         }
 
     def _check_params(self) -> None:
@@ -168,6 +199,11 @@ class Tokenizer:
     @property
     def n_words(self) -> int:
         return len(self._fitted_vocabulary())
+
+    @property
+    def weighted(self) -> bool:
+        """Whether encoded ids carry term-frequency weights (a second graph input)."""
+        return self.sublinear_tf and not self.binary
 
     @property
     def n_ids(self) -> int:
@@ -227,9 +263,12 @@ class Tokenizer:
 
         doc = np.concatenate(pieces_doc)
         ids = np.concatenate(pieces_ids)
-        if self.binary:  # one (document, id) pair each, sorted by document then id
-            pairs = np.unique(doc * np.int64(self.n_ids) + ids)
+        weights = None
+        if self.binary or self.sublinear_tf:  # one (document, id) pair each, by document then id
+            pairs, counts = np.unique(doc * np.int64(self.n_ids) + ids, return_counts=True)
             doc, ids = pairs // self.n_ids, pairs % self.n_ids
+            if not self.binary:
+                weights = (1.0 + np.log(counts)).astype(np.float32)
         else:
             order_by_doc = np.argsort(doc, kind="stable")
             doc, ids = doc[order_by_doc], ids[order_by_doc]
@@ -237,11 +276,16 @@ class Tokenizer:
         offsets = np.zeros(n_docs, dtype=np.int64)
         if n_docs > 1:
             np.cumsum(counts[:-1], out=offsets[1:])
-        return EncodedBatch(ids=ids, offsets=offsets)
+        return EncodedBatch(ids=ids, offsets=offsets, weights=weights)
 
     def encode_padded(self, texts: Sequence[str]) -> np.ndarray:
-        """The int64 id matrix [n_docs, longest] the network and its ONNX graph take."""
+        """The int64 id matrix [n_docs, longest] (the weights, if any, are left out)."""
         return self.encode(texts).padded()
+
+    def graph_inputs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The network's and its ONNX graph's inputs: ``ids`` and, if :attr:`weighted`,
+        ``weights``."""
+        return self.encode(texts).graph_inputs()
 
     # -- persistence --------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

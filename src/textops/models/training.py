@@ -63,8 +63,14 @@ class NetworkConfig(BaseModel):
     min_count: int = Field(default=1, ge=1, description="a word needs this many occurrences")
     max_vocab: int | None = Field(default=None, ge=1, description="keep the most frequent words")
     max_words: int | None = Field(default=1000, ge=1, description="truncate (train and serve)")
-    # each id once per document: with tfidf pooling, exactly a binary TF-IDF vector
-    binary: bool = Field(default=True, description="count each id once per document")
+    # with tfidf pooling, the pooled vector is the embedding of exactly scikit-learn's
+    # L2-normalised TfidfVectorizer(sublinear_tf=True) vector (binary=True: of binary=True)
+    binary: bool = Field(default=False, description="count each id once per document")
+    sublinear_tf: bool = Field(
+        default=True,
+        description="unless binary: each id once per document, weighted 1 + ln(count); "
+        "false: an id repeats as often as it occurs",
+    )
     # network
     embedding_dim: int = Field(default=64, ge=1, description="embedding / first MLP layer width")
     hidden_size: int = Field(default=128, ge=1, description="MLP hidden layer width")
@@ -118,6 +124,7 @@ class NetworkConfig(BaseModel):
             max_vocab=self.max_vocab,
             max_words=self.max_words,
             binary=self.binary,
+            sublinear_tf=self.sublinear_tf,
         )
 
 
@@ -383,6 +390,14 @@ def _to_device(array: np.ndarray, device: str) -> torch.Tensor:
     return tensor
 
 
+def _flat_inputs(
+    batch: EncodedBatch, device: str
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """``forward_flat``'s arguments on ``device``: ids, offsets and the weights, if any."""
+    weights = None if batch.weights is None else _to_device(batch.weights, device)
+    return _to_device(batch.ids, device), _to_device(batch.offsets, device), weights
+
+
 def _predict_proba(
     model: TextClassifier | EnsembleClassifier,
     encoded: EncodedBatch,
@@ -397,9 +412,7 @@ def _predict_proba(
     with torch.inference_mode():
         for start in range(0, encoded.n_docs, batch_size):
             batch = encoded.select(np.arange(start, min(start + batch_size, encoded.n_docs)))
-            logits = model.forward_flat(
-                _to_device(batch.ids, device), _to_device(batch.offsets, device)
-            )
+            logits = model.forward_flat(*_flat_inputs(batch, device))
             out.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
     if not out:
         return np.zeros((0, model.n_classes), dtype=np.float32)
@@ -515,8 +528,7 @@ class _TrainingLoop:
             for group in optimizer.param_groups:
                 group["lr"] = lr
             optimizer.zero_grad(set_to_none=True)
-        ids = _to_device(batch.ids, self.device)
-        offsets = _to_device(batch.offsets, self.device)
+        inputs = _flat_inputs(batch, self.device)
         target = _to_device(y, self.device)
         autocast = (
             torch.autocast(device_type="cuda", dtype=self.amp_dtype)
@@ -524,7 +536,7 @@ class _TrainingLoop:
             else contextlib.nullcontext()
         )
         with autocast:
-            loss = F.cross_entropy(self.model.forward_flat(ids, offsets), target)
+            loss = F.cross_entropy(self.model.forward_flat(*inputs), target)
         self.scaler.scale(loss).backward()
         for optimizer in self.optimizers:
             self.scaler.step(optimizer)

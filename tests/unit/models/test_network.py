@@ -73,6 +73,31 @@ def test_binary_keeps_each_id_once_per_document() -> None:
     assert binary.encode(TEXTS).n_docs == len(TEXTS)
 
 
+def test_sublinear_tf_keeps_each_id_once_weighted_one_plus_log_count() -> None:
+    counted = fitted(ngram=2)
+    sublinear = fitted(ngram=2, sublinear_tf=True)
+    assert sublinear.weighted and not fitted(binary=True, sublinear_tf=True).weighted
+    text = ["the cat the cat the dog"]
+    raw = counted.encode(text).ids
+    encoded = sublinear.encode(text)
+    assert encoded.ids.tolist() == sorted(set(raw.tolist()))
+    assert encoded.weights is not None and encoded.weights.dtype == np.float32
+    counts = [int((raw == i).sum()) for i in encoded.ids]
+    np.testing.assert_allclose(encoded.weights, 1.0 + np.log(counts), rtol=1e-6)
+    assert sorted(counts, reverse=True)[:2] == [3, 2]  # "the" three times, "cat" and "the cat" twice
+    # selection, padding and the graph inputs carry the weights with their ids
+    batch = sublinear.encode(TEXTS)
+    picked = batch.select(np.array([2, 0]))
+    assert picked.weights is not None
+    np.testing.assert_array_equal(picked.weights, np.concatenate(
+        [sublinear.encode([TEXTS[2]]).weights, sublinear.encode([TEXTS[0]]).weights]))
+    inputs = sublinear.graph_inputs(TEXTS)
+    assert set(inputs) == {"ids", "weights"} and inputs["weights"].shape == inputs["ids"].shape
+    assert (inputs["weights"][inputs["ids"] == PAD_ID] == 0).all()
+    assert (inputs["weights"][inputs["ids"] != PAD_ID] >= 1).all()
+    assert set(counted.graph_inputs(TEXTS)) == {"ids"}
+
+
 def test_max_words_truncates_documents() -> None:
     tokenizer = fitted(ngram=1, max_words=2)
     assert len(tokenizer.encode(["the cat sat on the mat"]).ids) == 2
@@ -94,17 +119,20 @@ def test_bad_parameters_and_unfitted_use_are_refused() -> None:
         Tokenizer.from_dict({"format": "other"})
 
 
+@pytest.mark.parametrize("sublinear_tf", [False, True])
 @pytest.mark.parametrize(
     ("architecture", "pooling"),
     [("fasttext", "mean"), ("mlp", "mean"), ("fasttext", "sqrt"), ("fasttext", "tfidf"),
      ("mlp", "tfidf")],
 )
-def test_padded_and_flat_forward_agree(architecture: str, pooling: str) -> None:
+def test_padded_flat_and_exported_forms_agree(
+    architecture: str, pooling: str, sublinear_tf: bool
+) -> None:
     import torch
 
-    from textops.models.network import TextClassifier
+    from textops.models.network import ProbabilityModel, TextClassifier, export_module
 
-    tokenizer = fitted(ngram=2)
+    tokenizer = fitted(ngram=2, sublinear_tf=sublinear_tf)
     torch.manual_seed(0)
     model = TextClassifier(
         tokenizer.n_ids, 3, architecture=architecture, embedding_dim=8, hidden_size=4,
@@ -113,11 +141,18 @@ def test_padded_and_flat_forward_agree(architecture: str, pooling: str) -> None:
     encoded = tokenizer.encode(TEXTS)
     if pooling == "tfidf":
         model.set_id_weights(torch.rand(tokenizer.n_ids) + 0.5)
+    weights = None if encoded.weights is None else torch.from_numpy(encoded.weights)
+    inputs = {k: torch.from_numpy(v) for k, v in encoded.graph_inputs().items()}
     with torch.no_grad():
-        flat = model.forward_flat(torch.from_numpy(encoded.ids), torch.from_numpy(encoded.offsets))
-        padded = model(torch.from_numpy(encoded.padded()))
+        flat = model.forward_flat(
+            torch.from_numpy(encoded.ids), torch.from_numpy(encoded.offsets), weights
+        )
+        padded = model(**inputs)
+        lean = export_module(model)(**inputs)
+        served = ProbabilityModel(model)(**inputs)
     assert padded.shape == (len(TEXTS), 3)
     torch.testing.assert_close(flat, padded, atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(lean, served, atol=1e-6, rtol=1e-5)
 
 
 def test_tfidf_pooling_embeds_the_l2_normalised_tfidf_vector() -> None:
@@ -140,6 +175,32 @@ def test_tfidf_pooling_embeds_the_l2_normalised_tfidf_vector() -> None:
         pooled = model.pool_padded(torch.from_numpy(ids))[0]
     torch.testing.assert_close(pooled, expected, atol=1e-6, rtol=1e-5)
     assert model.id_weights is not None and float(model.id_weights[PAD_ID]) == 0.0
+
+
+def test_tfidf_pooling_with_sublinear_tf_embeds_scikit_learns_sublinear_tfidf_vector() -> None:
+    """The pooled vector is E.T @ x for x = TfidfVectorizer(sublinear_tf=True)'s row."""
+    import torch
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from textops.models.network import TextClassifier
+    from textops.models.training import inverse_document_frequency
+
+    tokenizer = fitted(ngram=1, sublinear_tf=True)
+    torch.manual_seed(0)
+    model = TextClassifier(tokenizer.n_ids, 2, embedding_dim=4, pooling="tfidf").eval()
+    model.set_id_weights(
+        torch.from_numpy(inverse_document_frequency(tokenizer.encode(TEXTS), tokenizer.n_ids))
+    )
+    vectorizer = TfidfVectorizer(
+        sublinear_tf=True, token_pattern=r"(?u)\b\w+\b", vocabulary=tokenizer.vocabulary_
+    ).fit(TEXTS)
+    text = ["the cat the cat the dog sat"]
+    row = torch.from_numpy(vectorizer.transform(text).toarray()[0]).float()
+    expected = model.embedding.weight[1:].T @ row  # vocabulary id i is column i - 1
+    inputs = {k: torch.from_numpy(v) for k, v in tokenizer.graph_inputs(text).items()}
+    with torch.no_grad():
+        pooled = model.pool_padded(**inputs)[0]
+    torch.testing.assert_close(pooled, expected, atol=1e-6, rtol=1e-5)
 
 
 def test_id_weights_need_tfidf_pooling_and_the_right_length() -> None:

@@ -10,6 +10,7 @@ from textops.errors import ModelError
 from textops.models.onnx_export import (
     INPUT_NAME,
     OUTPUT_NAME,
+    WEIGHTS_NAME,
     OnnxExport,
     OnnxTextClassifier,
     check_parity,
@@ -29,17 +30,23 @@ def make_corpus(n_per_class: int = 30, seed: int = 0) -> tuple[list[str], list[s
 
 @pytest.fixture(
     scope="module",
-    params=[("fasttext", "mean", 1), ("mlp", "mean", 1), ("fasttext", "sqrt", 1),
-            ("fasttext", "tfidf", 1), ("mlp", "tfidf", 1), ("fasttext", "tfidf", 3),
-            ("mlp", "tfidf", 2)],
+    # (architecture, pooling, members, term frequency): sublinear is the default and
+    # gives the graph a second input, the weights; binary and raw counts give ids only
+    params=[("fasttext", "mean", 1, "sublinear"), ("mlp", "mean", 1, "sublinear"),
+            ("fasttext", "sqrt", 1, "sublinear"), ("fasttext", "tfidf", 1, "sublinear"),
+            ("mlp", "tfidf", 1, "sublinear"), ("fasttext", "tfidf", 3, "sublinear"),
+            ("mlp", "tfidf", 2, "sublinear"), ("fasttext", "tfidf", 1, "binary"),
+            ("mlp", "mean", 1, "binary"), ("fasttext", "mean", 1, "raw"),
+            ("mlp", "tfidf", 1, "raw")],
     ids=lambda p: "-".join(map(str, p)),
 )
 def network(request: pytest.FixtureRequest) -> TrainedNetwork:
     texts, labels = make_corpus()
-    architecture, pooling, members = request.param
+    architecture, pooling, members, tf = request.param
     config = NetworkConfig(
         architecture=architecture, pooling=pooling, epochs=2, batch_size=16, buckets=128,
         min_count=1, embedding_dim=8, hidden_size=8, learning_rate=0.05, members=members,
+        binary=tf == "binary", sublinear_tf=tf == "sublinear",
     )
     return fit_network(texts, labels, config)
 
@@ -65,10 +72,12 @@ def test_graph_has_dynamic_batch_and_length(
     import onnx
 
     graph = onnx.load_from_string(exported.model).graph
-    [ids] = graph.input
-    assert ids.name == INPUT_NAME and graph.output[0].name == OUTPUT_NAME
-    dims = ids.type.tensor_type.shape.dim
-    assert all(d.dim_param and not d.dim_value for d in dims)  # symbolic, not fixed
+    names = [node.name for node in graph.input]
+    assert names == ([INPUT_NAME, WEIGHTS_NAME] if network.tokenizer.weighted else [INPUT_NAME])
+    assert graph.output[0].name == OUTPUT_NAME
+    shapes = [[d.dim_param for d in node.type.tensor_type.shape.dim] for node in graph.input]
+    assert all(len(dims) == 2 and all(dims) for dims in shapes)  # symbolic, not fixed
+    assert all(dims == shapes[0] for dims in shapes)  # weights share the ids' axes
 
     classifier = OnnxTextClassifier(exported.model, network.tokenizer, network.labels)
     for texts in (["one"], ["goal match", "", "cook the sauce in the oven " * 30]):
@@ -104,6 +113,21 @@ def test_weights_too_large_for_one_onnx_file_are_refused_before_exporting(
     with pytest.raises(ModelError, match=r"more than one ONNX file can hold") as caught:
         export_onnx(network, make_corpus()[0])
     assert "fewer members" in (caught.value.hint or "")
+
+
+def test_a_tokenizer_that_does_not_fit_the_graph_is_a_clear_error(
+    network: TrainedNetwork, exported: OnnxExport
+) -> None:
+    from textops.models.tokenizer import Tokenizer
+
+    state = network.tokenizer.to_dict()
+    # the other term-frequency form: ids with weights where the graph takes ids only, or back
+    state["params"] = {**state["params"], "sublinear_tf": not network.tokenizer.weighted,
+                       "binary": False}
+    other = Tokenizer.from_dict(state)
+    classifier = OnnxTextClassifier(exported.model, other, network.labels)
+    with pytest.raises(ModelError, match="do not belong together"):
+        classifier.predict_proba(["goal match"])
 
 
 def test_classifier_refuses_a_label_list_that_does_not_fit(
