@@ -85,7 +85,9 @@ class SearchSpace(BaseModel):
     batch_size: Dimension | None = Choice(choices=[32, 64, 128, 256])
     epochs: Dimension | None = IntRange(low=3, high=12)
     weight_decay: Dimension | None = FloatRange(low=1e-7, high=1e-2, log=True)
-    binary: Dimension | None = Choice(choices=[False, True])
+    # not tuned by default: the base config's sublinear term frequency is the weighting of
+    # the sweep's TF-IDF features, so the network starts from the linear models' input
+    binary: Dimension | None = None
     pooling: Dimension | None = Choice(choices=["mean", "sqrt", "tfidf"])
     extra: dict[str, Dimension] = Field(default_factory=dict)
 
