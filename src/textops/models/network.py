@@ -284,19 +284,19 @@ class _LeanProbabilities(nn.Module):
         self.head = classifier.head
 
     def forward(self, ids: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
-        rows = F.embedding(ids, self.table)
-        if weights is not None:
-            rows = rows * weights.unsqueeze(-1)
+        # padding's row is zero, so a document's term frequencies may count it
+        tf = (ids != 0).to(self.table.dtype) if weights is None else weights  # [batch, length]
+        # the weighted sum of rows as a batched MatMul: ONNX Runtime reduces over the middle
+        # axis of [batch, length, dim] several times slower (a 3-member MLP of width 512 at
+        # batch 1: 0.68 ms with ReduceSum, against 0.55 ms for PyTorch)
+        summed = torch.matmul(tf.unsqueeze(1), F.embedding(ids, self.table)).squeeze(1)
         if self.squared_weights is not None:
-            squares = F.embedding(ids, self.squared_weights)
-            if weights is not None:
-                squares = squares * weights.square().unsqueeze(-1)
-            divisor = _norm(squares.sum(dim=1))
+            squares = F.embedding(ids, self.squared_weights).squeeze(-1) * tf.square()
+            divisor = _norm(squares.sum(dim=1, keepdim=True))
         else:
-            tf = (ids != 0).to(self.table.dtype) if weights is None else weights
             count = tf.sum(dim=1, keepdim=True).clamp(min=1.0)
             divisor = count.sqrt() if self.is_sqrt else count
-        pooled = rows.sum(dim=1) / divisor
+        pooled = summed / divisor
         logits = pooled + self.head.bias if self.is_folded else self.head(self.body(pooled))
         return torch.softmax(logits, dim=-1)
 

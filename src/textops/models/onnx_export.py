@@ -6,7 +6,7 @@ both axes dynamic, padding id 0), and when the tokenizer weighs ids
 at padding); it returns ``probabilities`` (float32 [batch, n_labels]). It is
 exported with the torch.export-based (dynamo) exporter from a lean form of the
 network (``network.export_module``): the mean of embedding rows is
-Gather/ReduceSum/Div, which every ONNX runtime runs, and the fastText head is
+Gather/MatMul/Div, which every ONNX runtime runs, and the fastText head is
 folded into the table, so the graph gathers one number per class and id. The
 parity check compares the graph with the network as trained.
 
