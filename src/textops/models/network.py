@@ -184,7 +184,8 @@ def _segment_sum(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     """Per-document sums [n_docs, 1] of flat per-id values."""
     ends = torch.cat([offsets[1:], offsets.new_tensor([values.shape[0]])])
     documents = torch.arange(offsets.shape[0], device=offsets.device)
-    document = torch.repeat_interleave(documents, ends - offsets)
+    # output_size: no wait for the device to learn the length (on CUDA)
+    document = torch.repeat_interleave(documents, ends - offsets, output_size=values.shape[0])
     sums = values.new_zeros(offsets.shape[0]).index_add_(0, document, values)
     return sums.unsqueeze(-1)
 
