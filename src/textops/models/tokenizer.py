@@ -182,15 +182,25 @@ class Tokenizer:
     def fit(self, texts: Iterable[str]) -> Tokenizer:
         """Learn the vocabulary: words seen ``min_count`` times, the ``max_vocab`` most frequent."""
         self._check_params()
+        self._fit_words(self._split(texts))
+        return self
+
+    def fit_encode(self, texts: Sequence[str]) -> EncodedBatch:
+        """``fit(texts)`` then ``encode(texts)``, splitting the texts into words once."""
+        self._check_params()
+        docs = list(self._split(texts))
+        self._fit_words(docs)
+        return self._encode_words(docs)
+
+    def _fit_words(self, docs: Iterable[list[str]]) -> None:
         counts: Counter[str] = Counter()
-        for words in self._split(texts):
+        for words in docs:
             counts.update(words)
         kept = [(word, n) for word, n in counts.items() if n >= self.min_count]
         kept.sort(key=lambda item: (-item[1], item[0]))  # frequency, then a stable tie-break
         if self.max_vocab is not None:
             kept = kept[: self.max_vocab]
         self._set_vocabulary([word for word, _ in kept])
-        return self
 
     def _set_vocabulary(self, words: list[str]) -> None:
         self.vocabulary_ = words
@@ -229,7 +239,9 @@ class Tokenizer:
     def encode(self, texts: Sequence[str]) -> EncodedBatch:
         """Ids of each document: its vocabulary words, then its n-grams (order 2, 3, ...)."""
         self._fitted_vocabulary()
-        docs = list(self._split(texts))
+        return self._encode_words(list(self._split(texts)))
+
+    def _encode_words(self, docs: list[list[str]]) -> EncodedBatch:
         n_docs = len(docs)
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
         total = int(lengths.sum())
@@ -265,10 +277,10 @@ class Tokenizer:
         ids = np.concatenate(pieces_ids)
         weights = None
         if self.binary or self.sublinear_tf:  # one (document, id) pair each, by document then id
-            pairs, counts = np.unique(doc * np.int64(self.n_ids) + ids, return_counts=True)
+            pairs, occurrences = np.unique(doc * np.int64(self.n_ids) + ids, return_counts=True)
             doc, ids = pairs // self.n_ids, pairs % self.n_ids
             if not self.binary:
-                weights = (1.0 + np.log(counts)).astype(np.float32)
+                weights = (1.0 + np.log(occurrences)).astype(np.float32)
         else:
             order_by_doc = np.argsort(doc, kind="stable")
             doc, ids = doc[order_by_doc], ids[order_by_doc]
@@ -277,10 +289,6 @@ class Tokenizer:
         if n_docs > 1:
             np.cumsum(counts[:-1], out=offsets[1:])
         return EncodedBatch(ids=ids, offsets=offsets, weights=weights)
-
-    def encode_padded(self, texts: Sequence[str]) -> np.ndarray:
-        """The int64 id matrix [n_docs, longest] (the weights, if any, are left out)."""
-        return self.encode(texts).padded()
 
     def graph_inputs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The network's and its ONNX graph's inputs: ``ids`` and, if :attr:`weighted`,

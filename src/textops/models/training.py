@@ -227,8 +227,8 @@ def fit_network(
     config = config or NetworkConfig()
     texts, y, classes = _check_inputs(texts, labels)
     folds = _validation_folds(y, config.val_fraction, config.members, config.seed)
-    tokenizer = config.tokenizer().fit(texts)
-    encoded = tokenizer.encode(texts)
+    tokenizer = config.tokenizer()
+    encoded = tokenizer.fit_encode(texts)
 
     device = resolve_device(config.device)
     previous_threads = torch.get_num_threads()

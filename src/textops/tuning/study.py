@@ -234,9 +234,7 @@ def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> int:
 
         def objective(trial: optuna.Trial) -> float:
             numbers.append(trial.number)
-            return _objective(
-                trial, texts, labels, base=base, space=space, objective=settings.objective
-            )
+            return _objective(trial, texts, labels, base=base, space=space)
 
         study.optimize(objective, n_trials=1, catch=(Exception,))
     finally:
@@ -252,12 +250,12 @@ def _objective(
     *,
     base: NetworkConfig,
     space: SearchSpace,
-    objective: str = "val_accuracy",
 ) -> float:
     import optuna
 
     from textops.models.training import fit_network
 
+    objective = base.monitor  # tune() sets it to the study's objective
     losses: list[float] = []
 
     def report(epoch: EpochResult) -> None:

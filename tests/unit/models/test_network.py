@@ -84,7 +84,8 @@ def test_sublinear_tf_keeps_each_id_once_weighted_one_plus_log_count() -> None:
     assert encoded.weights is not None and encoded.weights.dtype == np.float32
     counts = [int((raw == i).sum()) for i in encoded.ids]
     np.testing.assert_allclose(encoded.weights, 1.0 + np.log(counts), rtol=1e-6)
-    assert sorted(counts, reverse=True)[:2] == [3, 2]  # "the" three times, "cat" and "the cat" twice
+    # "the" three times, "cat" and "the cat" twice
+    assert sorted(counts, reverse=True)[:2] == [3, 2]
     # selection, padding and the graph inputs carry the weights with their ids
     batch = sublinear.encode(TEXTS)
     picked = batch.select(np.array([2, 0]))
@@ -96,6 +97,21 @@ def test_sublinear_tf_keeps_each_id_once_weighted_one_plus_log_count() -> None:
     assert (inputs["weights"][inputs["ids"] == PAD_ID] == 0).all()
     assert (inputs["weights"][inputs["ids"] != PAD_ID] >= 1).all()
     assert set(counted.graph_inputs(TEXTS)) == {"ids"}
+
+
+@pytest.mark.parametrize("params", [{"ngram": 2}, {"ngram": 3, "sublinear_tf": True}])
+def test_fit_encode_is_fit_then_encode(params: dict[str, object]) -> None:
+    once = Tokenizer(min_count=1, buckets=64, **params)  # type: ignore[arg-type]
+    encoded = once.fit_encode(TEXTS)
+    apart = fitted(**params)
+    expected = apart.encode(TEXTS)
+    assert once.vocabulary_ == apart.vocabulary_
+    np.testing.assert_array_equal(encoded.ids, expected.ids)
+    np.testing.assert_array_equal(encoded.offsets, expected.offsets)
+    if expected.weights is None:
+        assert encoded.weights is None
+    else:
+        np.testing.assert_array_equal(encoded.weights, expected.weights)
 
 
 def test_max_words_truncates_documents() -> None:
@@ -166,7 +182,7 @@ def test_tfidf_pooling_embeds_the_l2_normalised_tfidf_vector() -> None:
     model = TextClassifier(tokenizer.n_ids, 2, embedding_dim=4, pooling="tfidf").eval()
     weights = torch.rand(tokenizer.n_ids) + 0.5
     model.set_id_weights(weights)
-    ids = tokenizer.encode_padded(["the cat sat on the mat"])
+    ids = tokenizer.encode(["the cat sat on the mat"]).padded()
     vector = torch.zeros(tokenizer.n_ids)
     present = torch.from_numpy(ids[0][ids[0] != PAD_ID])
     vector[present] = weights[present]
