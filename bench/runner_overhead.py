@@ -25,7 +25,8 @@ from typing import Any
 
 from textops.config.loader import validate_config
 from textops.execution.runner import RunOptions, run_pipeline
-from textops.pipeline.step import StepContext, StepParams, step
+from textops.records import Record
+from textops.steps.base import StepContext, StepParams, step
 
 STEPS = 7
 
@@ -34,10 +35,14 @@ class NoParams(StepParams):
     pass
 
 
-@step("noop", params=NoParams, outputs=("value",), optional_inputs=("x",))
-def noop(ctx: StepContext) -> dict[str, Any]:
+class Count(Record):
+    value: int
+
+
+@step("noop", outputs={"value": Count})
+def noop(ctx: StepContext, params: NoParams, *, x: Count | None = None) -> dict[str, Record]:
     """Do nothing."""
-    return {"value": len(ctx.inputs)}
+    return {"value": Count(value=0 if x is None else 1)}
 
 
 def definition(store: Path, *, tracking: bool) -> Any:

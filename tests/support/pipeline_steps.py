@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from textops.pipeline.step import StepContext, StepParams, step
+from textops.records import Record
+from textops.steps.base import StepContext, StepParams, step
+
+
+class Number(Record):
+    value: int
+
+
+class Text(Record):
+    value: str
 
 
 class SourceParams(StepParams):
@@ -23,24 +31,30 @@ def _count(counter: str, name: str) -> None:
     path.write_text(str(int(path.read_text()) + 1 if path.exists() else 1))
 
 
-@step("test-source", params=SourceParams, outputs=("value",))
-def source(ctx: StepContext) -> dict[str, Any]:
+@step("test-source", outputs={"value": Number})
+def source(ctx: StepContext, params: SourceParams) -> dict[str, Record]:
     """Emit a number."""
-    _count(ctx.params.counter, ctx.name)
-    return {"value": ctx.params.value}
+    _count(params.counter, ctx.name)
+    return {"value": Number(value=params.value)}
 
 
-@step("test-double", params=DoubleParams, inputs=("x",), outputs=("value",))
-def double(ctx: StepContext) -> dict[str, Any]:
+@step("test-text", outputs={"value": Text})
+def text(ctx: StepContext, params: SourceParams) -> dict[str, Record]:
+    """Emit a number as text (for wiring a wrong type)."""
+    return {"value": Text(value=str(params.value))}
+
+
+@step("test-double", outputs={"value": Number})
+def double(ctx: StepContext, params: DoubleParams, *, x: Number) -> dict[str, Record]:
     """Double the input; raise while the fail flag file exists."""
-    _count(ctx.params.counter, ctx.name)
-    if ctx.params.fail_flag and Path(ctx.params.fail_flag).exists():
+    _count(params.counter, ctx.name)
+    if params.fail_flag and Path(params.fail_flag).exists():
         raise RuntimeError("asked to fail")
     import pandas as pd
 
-    ctx.report("doubles", pd.DataFrame({"value": [ctx.inputs["x"] * 2]}))
-    ctx.tracker.log(metrics={"doubled": ctx.inputs["x"] * 2})
-    return {"value": ctx.inputs["x"] * 2}
+    ctx.report("doubles", pd.DataFrame({"value": [x.value * 2]}))
+    ctx.tracker.log(metrics={"doubled": x.value * 2})
+    return {"value": Number(value=x.value * 2)}
 
 
 def calls(counter: str | Path, name: str) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from textops.pipeline.registry import default_steps
+from textops.config.defaults import default_steps
 
 
 def keep_steps(folder: Path, *names: str) -> Path:

@@ -47,7 +47,7 @@ def load_config(
     for override in overrides:
         _apply_override(raw, override)
     if "steps" not in raw:
-        from textops.pipeline.registry import default_steps
+        from textops.config.defaults import default_steps
 
         raw["steps"] = default_steps()
     config = validate_config(raw, source_name)
@@ -101,7 +101,7 @@ def _apply_override(raw: dict[str, Any], override: str) -> None:
         value = value_text
     parts = key.strip().split(".")
     if parts[0] == "steps" and "steps" not in raw:
-        from textops.pipeline.registry import default_steps
+        from textops.config.defaults import default_steps
 
         raw["steps"] = default_steps()
     node: Any = raw

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from textops.pipeline.step import StepSpec
+from textops.steps.base import StepSpec
 
 
 @cache

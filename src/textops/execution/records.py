@@ -15,9 +15,10 @@ def utc_now() -> str:
 class StepRecord:
     name: str
     kind: str
-    status: str = "pending"  # pending | completed | cached | failed | skipped
+    status: str = "pending"  # pending | completed | cached | failed | interrupted | skipped
     cache_hit: bool = False
     cache_key: str | None = None
+    code_version: str | None = None
     compute: str = "local"
     environment: str = ""
     started: str | None = None
@@ -35,7 +36,7 @@ class RunRecord:
     started: str
     config_hash: str
     options: dict[str, Any]
-    status: str = "running"  # running | completed | failed
+    status: str = "running"  # running | completed | failed | interrupted
     finished: str | None = None
     dataset: dict[str, Any] | None = None
     mlflow_run_id: str | None = None
@@ -63,6 +64,7 @@ class RunRecord:
                 "kind": s.kind,
                 "status": s.status,
                 "cache_hit": s.cache_hit,
+                "code_version": s.code_version,
                 "compute": s.compute,
                 "environment": s.environment,
                 "step_started": s.started,

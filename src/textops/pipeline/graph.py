@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
-from typing import Any
 
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from textops.config.schema import PipelineConfig, StepConfig
 from textops.errors import ConfigError
 from textops.pipeline.registry import resolve
-from textops.pipeline.step import StepSpec
+from textops.steps.base import StepSpec
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class Node:
 
     config: StepConfig
     spec: StepSpec
-    params: Any
+    params: BaseModel
     upstream: tuple[str, ...]
     compute: str
     environment: str
@@ -67,49 +68,10 @@ def build_graph(config: PipelineConfig) -> Graph:
     """Resolve, validate and order the steps; every problem is a :class:`ConfigError`."""
     if not config.steps:
         raise ConfigError("the pipeline has no steps", hint="add steps or remove 'steps:' to use the default")
-    by_name = {step.name: step for step in config.steps}
+    specs = {step.name: resolve(step.uses) for step in config.steps}
     nodes: dict[str, Node] = {}
     for step in config.steps:
-        spec = resolve(step.uses)
-        try:
-            params = spec.params.model_validate(step.params)
-        except PydanticValidationError as exc:
-            details = "; ".join(
-                f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()
-            )
-            raise ConfigError(f"steps '{step.name}' ({step.uses}) params: {details}") from None
-        if spec.check is not None:
-            try:
-                spec.check(params)
-            except ConfigError as exc:
-                raise ConfigError(
-                    f"steps '{step.name}' ({step.uses}) params: {exc.message}", hint=exc.hint
-                ) from None
-        missing = [name for name in spec.inputs if name not in step.inputs]
-        if missing:
-            raise ConfigError(
-                f"step '{step.name}' ({step.uses}) needs the inputs {', '.join(missing)}",
-                hint=f"wire them, e.g. inputs: {{{missing[0]}: <step>.<output>}}",
-            )
-        unknown = [k for k in step.inputs if k not in (*spec.inputs, *spec.optional_inputs)]
-        if unknown:
-            known = ", ".join((*spec.inputs, *spec.optional_inputs)) or "(none)"
-            raise ConfigError(
-                f"step '{step.name}' ({step.uses}) has no input named {', '.join(unknown)}",
-                hint=f"its inputs are: {known}",
-            )
-        upstream = []
-        for key, ref in step.inputs.items():
-            source, output = ref.split(".")
-            if source not in by_name:
-                raise ConfigError(f"step '{step.name}': input '{key}' refers to unknown step '{source}'")
-            source_spec = resolve(by_name[source].uses)
-            if output not in source_spec.outputs:
-                raise ConfigError(
-                    f"step '{step.name}': input '{key}' refers to '{ref}', but '{source}' "
-                    f"has the outputs {', '.join(source_spec.outputs) or '(none)'}"
-                )
-            upstream.append(source)
+        spec = specs[step.name]
         environment = step.environment or spec.environment
         if environment not in config.environments.files:
             raise ConfigError(
@@ -117,16 +79,88 @@ def build_graph(config: PipelineConfig) -> Graph:
                 "which environments.files does not define",
                 hint=f"add environments.files.{environment}: environments/{environment}.yml",
             )
+        upstream = _check_inputs(step, spec, specs)
         nodes[step.name] = Node(
             config=step,
             spec=spec,
-            params=params,
+            params=_params(step, spec, config),
             upstream=tuple(dict.fromkeys(upstream)),
             compute=step.compute or (spec.compute if spec.compute in config.compute else "local"),
             environment=environment,
             data=step.data or spec.data,
         )
     return Graph(nodes=tuple(nodes[name] for name in _topological_order(nodes)))
+
+
+def _params(step: StepConfig, spec: StepSpec, config: PipelineConfig) -> BaseModel:
+    """The step's validated parameters (or the definition's section the step takes them from)."""
+    where = f"steps '{step.name}' ({step.uses}) params"
+    if spec.params_from is not None:
+        if step.params:
+            raise ConfigError(
+                f"{where}: step kind '{spec.kind}' takes no params of its own",
+                hint=f"set them in the '{spec.params_from}:' section of the definition",
+            )
+        section = getattr(config, spec.params_from)
+        return spec.params.model_validate(section.model_dump())
+    try:
+        params = spec.params.model_validate(step.params)
+    except PydanticValidationError as exc:
+        details = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{where}: {details}") from None
+    if spec.check is not None:
+        try:
+            spec.check(params)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+    return params
+
+
+def _check_inputs(step: StepConfig, spec: StepSpec, specs: dict[str, StepSpec]) -> list[str]:
+    """Every required input wired, no unknown one, each to an output of the right type."""
+    name = f"step '{step.name}' ({step.uses})"
+    missing = [key for key in spec.required_inputs if key not in step.inputs]
+    if missing:
+        raise ConfigError(
+            f"{name} needs the inputs {', '.join(missing)}",
+            hint=f"wire them, e.g. inputs: {{{missing[0]}: <step>.<output>}}",
+        )
+    unknown = [key for key in step.inputs if key not in spec.inputs]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], spec.inputs, n=1)
+        raise ConfigError(
+            f"{name} has no input named {', '.join(unknown)}"
+            + (f" (did you mean '{close[0]}'?)" if close else ""),
+            hint=f"its inputs are: {', '.join(spec.inputs) or '(none)'}",
+        )
+    return [_check_wire(step, key, ref, spec.inputs[key], specs) for key, ref in step.inputs.items()]
+
+
+def _check_wire(
+    step: StepConfig, key: str, ref: str, expected: type, specs: dict[str, StepSpec]
+) -> str:
+    """The upstream step of one wired input, after checking the output exists with that type."""
+    source, output = ref.split(".")
+    if source not in specs:
+        raise ConfigError(
+            f"step '{step.name}': input '{key}' refers to unknown step '{source}'",
+            hint=f"steps are: {', '.join(specs)}",
+        )
+    outputs = specs[source].outputs
+    if output not in outputs:
+        raise ConfigError(
+            f"step '{step.name}': input '{key}' refers to '{ref}', but '{source}' "
+            f"has the outputs {', '.join(outputs) or '(none)'}",
+            hint=f"wire '{key}' to one of {', '.join(f'{source}.{o}' for o in outputs)}",
+        )
+    given = outputs[output]
+    if not issubclass(given, expected):
+        raise ConfigError(
+            f"step '{step.name}': input '{key}' takes a {expected.__name__}, but '{ref}' "
+            f"is a {given.__name__}",
+            hint=f"wire '{key}' to an output that is a {expected.__name__}",
+        )
+    return source
 
 
 def _topological_order(nodes: dict[str, Node]) -> list[str]:

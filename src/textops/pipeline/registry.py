@@ -1,48 +1,39 @@
-"""Step kinds by name. Built-ins are listed as import paths so nothing loads until used."""
+"""Step kinds by name: the built-in table, and ``package.module:attribute`` for user steps.
+
+The table imports the step modules directly, so import tools (and readers) can
+follow it; the step modules import their heavy libraries inside the functions,
+so loading the table stays cheap.
+"""
 
 from __future__ import annotations
 
+import difflib
 import importlib
-from typing import Any
+from collections.abc import Mapping
 
 from textops.errors import ConfigError
-from textops.pipeline.step import StepSpec
+from textops.steps import clean, ingest, profile, sweep, train, tune, validate
+from textops.steps.base import StepSpec
 
-#: built-in step kinds -> "module:attribute" of their StepSpec
-BUILTIN_STEPS: dict[str, str] = {
-    "ingest": "textops.steps.ingest:ingest",
-    "profile": "textops.steps.profile:profile",
-    "validate": "textops.steps.validate:validate",
-    "clean": "textops.steps.clean:clean",
-    "sweep": "textops.steps.sweep:sweep",
-    "tune": "textops.steps.tune:tune",
-    "train": "textops.steps.train:train",
+BUILTIN_STEPS: Mapping[str, StepSpec] = {
+    spec.kind: spec
+    for spec in (
+        ingest.ingest, profile.profile, validate.validate, clean.clean, sweep.sweep, tune.tune,
+        train.train,
+    )
 }
-
-#: the default pipeline: (name, kind, inputs)
-DEFAULT_PIPELINE: list[tuple[str, str, dict[str, str]]] = [
-    ("ingest", "ingest", {}),
-    ("profile", "profile", {"dataset": "ingest.dataset"}),
-    ("validate", "validate", {"dataset": "ingest.dataset", "stats": "profile.stats"}),
-    ("clean", "clean", {"dataset": "validate.dataset"}),
-    ("sweep", "sweep", {"cleaned": "clean.cleaned"}),
-    ("tune", "tune", {"cleaned": "clean.cleaned"}),
-    ("train", "train", {"cleaned": "clean.cleaned", "best": "tune.best"}),
-]
-
-
-def default_steps() -> list[dict[str, Any]]:
-    """The built-in definition's ``steps`` list, as plain YAML-able data."""
-    return [{"name": name, "uses": kind, "inputs": dict(inputs)} for name, kind, inputs in DEFAULT_PIPELINE]
 
 
 def resolve(uses: str) -> StepSpec:
     """The :class:`StepSpec` for a built-in name or a ``package.module:attribute`` path."""
-    target = BUILTIN_STEPS.get(uses, uses)
-    module_name, sep, attribute = target.partition(":")
+    if uses in BUILTIN_STEPS:
+        return BUILTIN_STEPS[uses]
+    module_name, sep, attribute = uses.partition(":")
     if not sep:
+        close = difflib.get_close_matches(uses, BUILTIN_STEPS, n=1)
         raise ConfigError(
-            f"'{uses}' is not a known step kind",
+            f"'{uses}' is not a known step kind"
+            + (f" (did you mean '{close[0]}'?)" if close else ""),
             hint=f"use one of {', '.join(sorted(BUILTIN_STEPS))} or 'package.module:attribute'",
         )
     try:
@@ -52,6 +43,6 @@ def resolve(uses: str) -> StepSpec:
     spec = getattr(module, attribute, None)
     if not isinstance(spec, StepSpec):
         raise ConfigError(
-            f"step kind '{uses}': '{target}' is not a step declared with textops.pipeline.step.step"
+            f"step kind '{uses}': '{uses}' is not a step declared with textops.steps.base.step"
         )
     return spec

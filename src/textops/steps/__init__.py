@@ -1,1 +1,1 @@
-"""One module per pipeline step, gluing the library modules together."""
+"""One module per pipeline step, gluing the library modules together; ``base`` declares what a step is."""

@@ -4,58 +4,67 @@ from __future__ import annotations
 
 from typing import Any
 
-from textops.config.schema import PipelineConfig
-from textops.pipeline.step import StepContext, StepParams, step
+from textops.config.schema import DataConfig
+from textops.steps.base import StepContext, step
+from textops.records import DatasetRef, IngestSummary, Record
+from textops.store.catalog import Catalog
 
 
-class Params(StepParams):
-    """Ingest reads ``data:`` from the pipeline definition; it has no parameters of its own."""
-
-
-def _fingerprint(params: Params, config: PipelineConfig) -> str:
+def _fingerprint(params: DataConfig, catalog: Catalog) -> str:
     from textops.store.raw import fingerprint_source
 
-    return fingerprint_source(config.data.source, config.data.format) + config.data.model_dump_json()
+    return fingerprint_source(params.source, params.format) + params.model_dump_json()
 
 
 @step(
-    "ingest", params=Params, outputs=("dataset",), compute="local", environment="data", data="raw",
-    fingerprint=_fingerprint,
+    "ingest", outputs={"dataset": DatasetRef, "summary": IngestSummary}, compute="local",
+    environment="data", data="raw", fingerprint=_fingerprint, params_from="data",
 )
-def ingest(ctx: StepContext) -> dict[str, Any]:
+def ingest(ctx: StepContext, params: DataConfig) -> dict[str, Record]:
     """Read the drop, split it, and commit a dataset version (or find the same one)."""
-    manifest, is_new = ingest_source(ctx)
+    manifest, is_new = _commit_version(ctx, params)
     return {
-        "dataset": {"name": manifest["name"], "version": manifest["version"]},
-        "is_new": is_new,
-        "rows": {part: info["rows"] for part, info in manifest["parts"].items()},
+        "dataset": DatasetRef(name=manifest["name"], version=manifest["version"]),
+        "summary": IngestSummary(
+            is_new=is_new, rows={part: info["rows"] for part, info in manifest["parts"].items()}
+        ),
     }
 
 
-def ingest_source(ctx: StepContext) -> tuple[dict[str, Any], bool]:
-    from textops.execution.records import utc_now
+def _commit_version(ctx: StepContext, data: DataConfig) -> tuple[dict[str, Any], bool]:
     from textops.store.raw import read_source
-    from textops.store.splitting import check_unique_ids, class_counts, content_hash, split_frame
+    from textops.store.splitting import check_unique_ids, content_hash, split_frame
 
-    data = ctx.config.data
     frame, files = read_source(data)
     if data.id_column:
         check_unique_ids(frame, data.id_column)
     parts = split_frame(frame, data.split, split_column=data.split_column)
     digest = content_hash(parts)
-    version = digest[:12]
-    if ctx.datasets.exists(data.name, version):
-        return ctx.datasets.manifest(data.name, version), False
-    latest = ctx.datasets.latest(data.name)
-    manifest = {
+    repository = ctx.catalog.datasets
+    if repository.exists(data.name, digest[:12]):
+        return repository.manifest(data.name, digest[:12]), False
+    manifest = _manifest(ctx, data, parts, digest, files=[f.describe() for f in files])
+    repository.write(manifest, parts)
+    return manifest, True
+
+
+def _manifest(
+    ctx: StepContext, data: DataConfig, parts: dict[str, Any], digest: str, *,
+    files: list[dict[str, Any]],
+) -> dict[str, Any]:
+    from textops.execution.records import utc_now
+    from textops.store.splitting import class_counts
+
+    latest = ctx.catalog.datasets.latest(data.name)
+    return {
         "name": data.name,
-        "version": version,
+        "version": digest[:12],
         "content_sha256": digest,
         "sequence": (latest["sequence"] + 1) if latest else 1,
         "parent": latest["version"] if latest else None,
         "created": utc_now(),
         "run_id": ctx.run_id,
-        "source": {"url": data.source, "files": [f.describe() for f in files]},
+        "source": {"url": data.source, "files": files},
         "columns": {
             "text": data.text_column, "label": data.label_column,
             "id": data.id_column, "split": data.split_column,
@@ -65,6 +74,3 @@ def ingest_source(ctx: StepContext) -> tuple[dict[str, Any], bool]:
             name: {"rows": part.height, "classes": class_counts(part)} for name, part in parts.items()
         },
     }
-    ctx.datasets.write(manifest, parts)
-    return manifest, True
-

@@ -9,10 +9,14 @@ touches the baseline.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textops.pipeline.step import StepContext, StepParams, step
+from textops.steps.base import StepContext, StepParams, step
+from textops.records import DatasetRef, DocStats, Record
 from textops.store.datasets import PARTS
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Params(StepParams):
@@ -21,38 +25,18 @@ class Params(StepParams):
     min_words: int = 4  # shorter texts are not judged for language
 
 
-@step("profile", params=Params, inputs=("dataset",), outputs=("stats",), compute="local",
-      environment="data", data="full")
-def profile(ctx: StepContext) -> dict[str, Any]:
+@step("profile", outputs={"stats": DocStats}, compute="local", environment="data", data="full")
+def profile(ctx: StepContext, params: Params, *, dataset: DatasetRef) -> dict[str, Record]:
     """Profile train, test and the whole version; append to reporting/profiles."""
-    import polars as pl
-
-    from textops.quality.history import history_rows, history_summary
-    from textops.quality.profile import profile_from_stats
     from textops.text.stats import doc_stats_for_parts
 
-    dataset = ctx.inputs["dataset"]
-    manifest = ctx.datasets.manifest(dataset["name"], dataset["version"])
-    parts = {part: ctx.datasets.load(dataset, part) for part in PARTS}
+    parts = {part: ctx.catalog.dataset(dataset, part) for part in PARTS}
     timings: dict[str, float] = {}
     stats = doc_stats_for_parts(parts, timings=timings)
     for part, frame in stats.items():
-        ctx.out.write_parquet(f"stats_{part}.parquet", frame)
-    full_stats = pl.concat([stats["train"], stats["test"]], how="vertical")
-    profiles = {
-        "full": profile_from_stats("full", full_stats, schema=dict(parts["train"].schema),
-                                   min_words=ctx.params.min_words),
-        **{
-            part: profile_from_stats(part, stats[part], schema=dict(parts[part].schema),
-                                     min_words=ctx.params.min_words)
-            for part in ("train", "test")
-        },
-    }
-    created = datetime.fromisoformat(manifest["created"])
-    ctx.report("profiles", history_rows(profiles, version=dataset["version"], created=created)
-               .assign(dataset_name=dataset["name"]))
-    ctx.report("profile_summary", history_summary(profiles, version=dataset["version"],
-                                                  created=created).assign(dataset_name=dataset["name"]))
+        ctx.catalog.save(ctx.out, DocStats, frame, part=part)
+    profiles = _profiles(parts, stats, min_words=params.min_words)
+    _report(ctx, dataset, profiles)
     ctx.out.write_json("profile.json", {name: p.to_dict() for name, p in profiles.items()})
     full = profiles["full"]
     ctx.tracker.log(metrics={
@@ -62,4 +46,34 @@ def profile(ctx: StepContext) -> dict[str, Any]:
         **({"english_share": full.english_share} if full.english_share is not None else {}),
         **{f"seconds_{name}": seconds for name, seconds in timings.items()},
     })
-    return {"stats": {"location": ctx.out.location, "dataset": dataset}}
+    return {"stats": DocStats(dataset=dataset, location=ctx.out.location)}
+
+
+def _profiles(
+    parts: dict[str, pl.DataFrame], stats: dict[str, pl.DataFrame], *, min_words: int
+) -> dict[str, Any]:
+    """The profile of the whole version (train and test together) and of each of them."""
+    import polars as pl
+
+    from textops.quality.profile import profile_from_stats
+
+    schema = dict(parts["train"].schema)
+    full_stats = pl.concat([stats["train"], stats["test"]], how="vertical")
+    return {
+        "full": profile_from_stats("full", full_stats, schema=schema, min_words=min_words),
+        **{
+            part: profile_from_stats(part, stats[part], schema=dict(parts[part].schema),
+                                     min_words=min_words)
+            for part in ("train", "test")
+        },
+    }
+
+
+def _report(ctx: StepContext, dataset: DatasetRef, profiles: dict[str, Any]) -> None:
+    from textops.quality.history import history_rows, history_summary
+
+    created = datetime.fromisoformat(ctx.catalog.manifest(dataset)["created"])
+    context = {"version": dataset.version, "created": created}
+    ctx.report("profiles", history_rows(profiles, **context).assign(dataset_name=dataset.name))
+    ctx.report("profile_summary",
+               history_summary(profiles, **context).assign(dataset_name=dataset.name))

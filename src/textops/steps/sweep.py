@@ -2,9 +2,9 @@
 
 Features are computed once (TF-IDF on the cleaned text) and scattered to the
 executor once; the candidates fit as tasks there (a Dask cluster by default).
-Workers only fit and score: the driver logs every returned result to MLflow,
-one child run per candidate, so a worker never needs the tracking server and
-a failed worker cannot leave a half-logged run behind.
+Workers only fit and score: the driver logs every returned result, one child
+run per candidate, so a worker never needs the tracking server and a failed
+worker cannot leave a half-logged run behind.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import json
 from typing import Any
 
 from textops.models.sweep import SweepSettings
-from textops.pipeline.step import StepContext, StepParams, step
-from textops.steps.common import read_cleaned, scope_parts
+from textops.steps.base import StepContext, StepParams, step
+from textops.records import CleanedData, Leaderboard, Record
+from textops.steps.common import scope_parts
 
 
 class Params(StepParams, SweepSettings):
@@ -27,54 +28,53 @@ def _check(params: Params) -> None:
     validate_candidates(params.candidates)
 
 
-@step("sweep", params=Params, inputs=("cleaned",), outputs=("leaderboard",), compute="cluster",
-      environment="sklearn", data="subset", check=_check)
-def sweep(ctx: StepContext) -> dict[str, Any]:
+@step("sweep", outputs={"leaderboard": Leaderboard}, compute="cluster", environment="sklearn",
+      data="subset", check=_check)
+def sweep(ctx: StepContext, params: Params, *, cleaned: CleanedData) -> dict[str, Record]:
     """Fit the candidates on the train part, score them on the test part, rank them."""
     from textops.models.features import build_features
     from textops.models.sweep import leaderboard, run_sweep
 
     fit_part, eval_part = scope_parts(ctx.scope)
-    cleaned = ctx.inputs["cleaned"]
-    train = read_cleaned(ctx.store, cleaned, fit_part)
-    test = read_cleaned(ctx.store, cleaned, eval_part)
+    train = ctx.catalog.load(cleaned, part=fit_part)
+    test = ctx.catalog.load(cleaned, part=eval_part)
     features = build_features(
         train["text"].to_numpy(), train["label"].to_numpy(),
-        test["text"].to_numpy(), test["label"].to_numpy(), settings=ctx.params.tfidf,
+        test["text"].to_numpy(), test["label"].to_numpy(), settings=params.tfidf,
     )
     ctx.tracker.log(params={"fit_part": fit_part, "eval_part": eval_part},
                     metrics={k: float(v) for k, v in features.describe().items()})
     results = run_sweep(
-        features, ctx.params.candidates, ctx.executor, seed=ctx.params.seed,
-        memory_limit=ctx.params.memory_limit, save_skops=ctx.params.save_skops,
-        n_threads=ctx.params.n_threads, on_result=lambda result: _log_candidate(ctx, result),
+        features, params.candidates, ctx.executor, seed=params.seed,
+        memory_limit=params.memory_limit, save_skops=params.save_skops,
+        n_threads=params.n_threads, on_result=lambda result: _log_candidate(ctx, result),
     )
-    board = leaderboard(results, metric=ctx.params.metric)
-    ctx.out.write_parquet("leaderboard.parquet", board)
+    board = leaderboard(results, metric=params.metric)
+    ctx.catalog.save(ctx.out, Leaderboard, board)
     ctx.report("sweep", board.assign(
-        dataset_name=cleaned["dataset"]["name"], dataset_version=cleaned["dataset"]["version"],
-        fit_part=fit_part, eval_part=eval_part, metric=ctx.params.metric,
+        dataset_name=cleaned.dataset.name, dataset_version=cleaned.dataset.version,
+        fit_part=fit_part, eval_part=eval_part, metric=params.metric,
     ))
     ctx.tracker.log_text(board.to_csv(index=False), "leaderboard.csv")
+    return {"leaderboard": _summary(ctx, params, board)}
+
+
+def _summary(ctx: StepContext, params: Params, board: Any) -> Leaderboard:
     ok = board[board["status"] == "ok"]
     best = ok.iloc[0] if len(ok) else None
     if best is not None:
-        ctx.tracker.log(metrics={f"best_{ctx.params.metric}": float(best[ctx.params.metric])},
+        ctx.tracker.log(metrics={f"best_{params.metric}": float(best[params.metric])},
                         tags={"textops.best_candidate": str(best["name"])})
-    return {
-        "leaderboard": {
-            "location": ctx.out.location,
-            "metric": ctx.params.metric,
-            "best": None if best is None else str(best["name"]),
-            "best_value": None if best is None else float(best[ctx.params.metric]),
-            "failed": board.loc[board["status"] != "ok", "name"].tolist(),
-        }
-    }
+    return Leaderboard(
+        location=ctx.out.location, metric=params.metric,
+        best=None if best is None else str(best["name"]),
+        best_value=None if best is None else float(best[params.metric]),
+        failed=[str(name) for name in board.loc[board["status"] != "ok", "name"]],
+    )
 
 
 def _log_candidate(ctx: StepContext, result: dict[str, Any]) -> None:
     """One child run per candidate, logged in the driver as each result comes back."""
-    is_ok = result["status"] == "ok"
     artifacts: dict[str, bytes] = {}
     if result.get("confusion"):
         artifacts["confusion_matrix.json"] = json.dumps(result["confusion"]).encode()
@@ -85,10 +85,6 @@ def _log_candidate(ctx: StepContext, result: dict[str, Any]) -> None:
         artifacts["model/pipeline.skops"] = result["pipeline_skops"]
     timings = {k: result[k] for k in ("fit_seconds", "predict_seconds", "score_seconds")
                if result.get(k) is not None}
-    if not ctx.tracker.enabled:
-        for name, data in artifacts.items():
-            ctx.out.write_bytes(f"candidates/{result['name']}/{name}", data)
-        return
     tags = {"textops.candidate": result["name"], "textops.estimator": str(result.get("estimator")),
             "textops.status": result["status"], "textops.worker": str(result.get("worker"))}
     if result.get("error"):
@@ -97,7 +93,7 @@ def _log_candidate(ctx: StepContext, result: dict[str, Any]) -> None:
         tags["textops.skops_untrusted_types"] = ",".join(result["skops_untrusted_types"])
     ctx.tracker.child(
         result["name"], params=result.get("params") or {}, metrics={**result["metrics"], **timings},
-        tags=tags, artifacts=artifacts, status="FINISHED" if is_ok else "FAILED",
+        tags=tags, artifacts=artifacts, status="FINISHED" if result["status"] == "ok" else "FAILED",
         start_time_ms=int(result["started_at"] * 1000),
         end_time_ms=int(result["finished_at"] * 1000) if result.get("finished_at") else None,
     )
@@ -113,4 +109,3 @@ def _confusion_html(name: str, confusion: dict[str, Any]) -> bytes:
     figure.update_layout(title=f"{name}: confusion matrix", xaxis_title="predicted",
                          yaxis_title="true", yaxis_autorange="reversed")
     return figure.to_html(include_plotlyjs="cdn", full_html=True).encode()
-

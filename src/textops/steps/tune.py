@@ -2,9 +2,11 @@
 
 One study, shared by every worker: an Optuna journal file in the store on one
 machine, or the RDB URL in ``storage`` for a cluster. The study is named after
-the dataset version and the step's parameters, so re-running after a crash
-resumes it (only the missing trials run). Workers never talk to MLflow: the
-driver logs one child run per finished trial from the study afterwards.
+the dataset version, the cleaning, the step's parameters and the code version
+of this step, so re-running after a crash resumes it (only the missing trials
+run), and a change to the training code starts a new study. Workers never talk
+to MLflow: the driver logs one child run per finished trial from the study
+afterwards.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pydantic import Field
 
 from textops.errors import ConfigError
 from textops.models.training import NetworkConfig
-from textops.pipeline.step import StepContext, StepParams, step
-from textops.steps.common import read_cleaned, scope_parts
+from textops.steps.base import StepContext, StepParams, step
+from textops.records import CleanedData, Record, TunedConfig
+from textops.steps.common import scope_parts
 from textops.tracking.base import redact
 from textops.tuning.space import SearchSpace
 from textops.tuning.study import TuningConfig
@@ -35,80 +38,85 @@ class Params(StepParams):
     )
 
 
-@step("tune", params=Params, inputs=("cleaned",), outputs=("best",), compute="cluster",
-      environment="torch", data="subset")
-def tune(ctx: StepContext) -> dict[str, Any]:
+@step("tune", outputs={"best": TunedConfig}, compute="cluster", environment="torch",
+      data="subset")
+def tune(ctx: StepContext, params: Params, *, cleaned: CleanedData) -> dict[str, Record]:
     """About 100 trials on the train subset; poor trials are pruned early."""
     import optuna
 
-    from textops.tuning.study import epoch_rows
     from textops.tuning.study import tune as run_study
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the run's table says how it went
-
     fit_part, _ = scope_parts(ctx.scope)
-    cleaned = ctx.inputs["cleaned"]
-    train = read_cleaned(ctx.store, cleaned, fit_part)
-    dataset = cleaned["dataset"]
-    # the study resumes only for the very same text and settings
-    key = hashlib.sha256(json.dumps(
-        [dataset, cleaned["settings"], fit_part, ctx.params.model_dump(mode="json")],
-        sort_keys=True,
-    ).encode()).hexdigest()[:10]
-    study_name = f"{dataset['name']}-{dataset['version']}-{key}"
-    storage = ctx.params.storage or _journal(ctx, study_name)
+    train = ctx.catalog.load(cleaned, part=fit_part)
+    study_name = _study_name(ctx, params, cleaned, fit_part)
+    storage = params.storage or _journal(ctx, study_name)
     result = run_study(
         train["text"].to_list(), train["label"].to_list(), storage=storage,
-        study_name=study_name, executor=ctx.executor, base=ctx.params.network,
-        space=ctx.params.space, settings=ctx.params.tuning,
+        study_name=study_name, executor=ctx.executor,
+        base=params.network.model_copy(update={"device": ctx.device}),
+        space=params.space, settings=params.tuning,
     )
+    _record(ctx, params, result, cleaned=cleaned, study_name=study_name)
+    ctx.tracker.log(
+        params={"study": study_name, "study_storage": redact(storage), "fit_part": fit_part},
+        metrics={f"best_{params.tuning.objective}": result.best_value,
+                 "tuning_wall_seconds": result.wall_seconds,
+                 **{f"trials_{state.lower()}": float(n) for state, n in result.counts().items()}},
+        tags={"textops.best_trial": str(result.best_trial)},
+    )
+    return {"best": TunedConfig(
+        config=result.best_config.model_dump(mode="json"), params=result.best_params,
+        value=result.best_value, trial=result.best_trial, study=study_name,
+        trials=result.counts(),
+    )}
+
+
+def _study_name(ctx: StepContext, params: Params, cleaned: CleanedData, fit_part: str) -> str:
+    """The study resumes only for the very same text, settings, device and code."""
+    key = hashlib.sha256(json.dumps(
+        [cleaned.dataset.model_dump(), cleaned.settings, fit_part,
+         params.model_dump(mode="json"), ctx.device, ctx.code_version],
+        sort_keys=True,
+    ).encode()).hexdigest()[:10]
+    return f"{cleaned.dataset.name}-{cleaned.dataset.version}-{key}"
+
+
+def _journal(ctx: StepContext, study_name: str) -> str:
+    """The journal file in the store: only where every worker shares this machine's disk."""
+    journal = ctx.catalog.tuning_journal(study_name)
+    if journal is None or not ctx.executor.is_local:
+        raise ConfigError(
+            "the tune step's Optuna journal needs a local store and workers on this machine; "
+            f"store '{ctx.catalog.store.url}' or the tune step's cluster is shared",
+            hint="set steps.tune.params.storage to a database URL every worker can reach "
+            "(e.g. postgresql://user@host/optuna)",
+        )
+    return journal
+
+
+def _record(
+    ctx: StepContext, params: Params, result: Any, *, cleaned: CleanedData, study_name: str
+) -> None:
+    """One child run per trial, and the trials and their epochs as reporting rows."""
+    from textops.tuning.study import epoch_rows
+
     trials = result.trials
     for row in trials.itertuples(index=False):
-        _log_trial(ctx, row)
-    context = {"study": study_name, "dataset_name": dataset["name"],
-               "dataset_version": dataset["version"]}
+        _log_trial(ctx, params, row)
+    context = {"study": study_name, "dataset_name": cleaned.dataset.name,
+               "dataset_version": cleaned.dataset.version}
     table = trials.assign(params=trials["params"].map(lambda p: json.dumps(p, sort_keys=True)),
                           **context)
     ctx.report("trials", table)
     ctx.report("trial_epochs", epoch_rows(trials).assign(**context))
     ctx.out.write_parquet("trials.parquet", table)
-    counts = result.counts()
-    ctx.tracker.log(
-        params={"study": study_name, "study_storage": redact(storage), "fit_part": fit_part},
-        metrics={f"best_{ctx.params.tuning.objective}": result.best_value,
-                 "tuning_wall_seconds": result.wall_seconds,
-                 **{f"trials_{state.lower()}": float(n) for state, n in counts.items()}},
-        tags={"textops.best_trial": str(result.best_trial)},
-    )
-    return {
-        "best": {
-            "config": result.best_config.model_dump(mode="json"),
-            "params": result.best_params,
-            "value": result.best_value,
-            "trial": result.best_trial,
-            "study": study_name,
-            "trials": counts,
-        }
-    }
 
 
-def _journal(ctx: StepContext, study_name: str) -> str:
-    """The journal file in the store: only where every worker shares this machine's disk."""
-    if not ctx.store.is_local or (ctx.compute.kind == "dask" and ctx.compute.address):
-        raise ConfigError(
-            "the tune step's Optuna journal needs a local store and an embedded cluster; "
-            f"store '{ctx.store.url}' / compute address {ctx.compute.address!r} is shared",
-            hint="set steps.tune.params.storage to a database URL every worker can reach "
-            "(e.g. postgresql://user@host/optuna)",
-        )
-    return str(ctx.store.local_path("tuning", f"{study_name}.journal"))
-
-
-def _log_trial(ctx: StepContext, row: Any) -> None:
+def _log_trial(ctx: StepContext, params: Params, row: Any) -> None:
     import pandas as pd
 
-    status = "FAILED" if row.state == "FAIL" else "FINISHED"
-    objective = ctx.params.tuning.objective
+    objective = params.tuning.objective
     metrics = {} if pd.isna(row.value) else {objective: float(row.value)}
     if pd.notna(row.duration_s):
         metrics["duration_seconds"] = float(row.duration_s)
@@ -120,8 +128,7 @@ def _log_trial(ctx: StepContext, row: Any) -> None:
     ctx.tracker.child(
         f"trial-{row.number:03d}", params=row.params, metrics=metrics, tags=tags,
         histories={objective: list(row.val_metric), "train_loss": list(row.train_loss)},
-        status=status,
+        status="FAILED" if row.state == "FAIL" else "FINISHED",
         start_time_ms=int(start.timestamp() * 1000) if start is not None else None,
         end_time_ms=int(end.timestamp() * 1000) if end is not None else None,
     )
-

@@ -8,11 +8,16 @@ training set becomes one (written to ``baseline/profile.yaml``, to review).
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from textops.config.schema import PipelineConfig
-from textops.pipeline.step import StepContext, StepParams, step
+from textops.steps.base import StepContext, StepParams, step
+from textops.records import DatasetRef, DocStats, Record, ValidationReport
+from textops.store.catalog import Catalog
 from textops.store.datasets import PARTS
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class Params(StepParams):
@@ -22,88 +27,115 @@ class Params(StepParams):
     bootstrap_baseline: bool = True  # write a baseline from this version when there is none
 
 
-def _fingerprint(params: Params, config: PipelineConfig) -> str:
-    from textops.store import Store
-    from textops.store.baselines import baseline_fingerprint
+@dataclass(frozen=True)
+class _Outcome:
+    """What validation found, ready to record."""
 
-    return baseline_fingerprint(Store(config.store.url))
+    report: dict[str, Any]
+    profiles: dict[str, Any]
+    baseline: Any
+    results: list[Any]
+    findings: list[Any]
 
 
-@step("validate", params=Params, inputs=("dataset",), outputs=("dataset", "report"),
-      compute="local", environment="data", data="all", fingerprint=_fingerprint,
-      optional_inputs=("stats",))
-def validate(ctx: StepContext) -> dict[str, Any]:
+def _fingerprint(params: Params, catalog: Catalog) -> str:
+    return catalog.baselines.fingerprint()
+
+
+@step("validate", outputs={"dataset": DatasetRef, "report": ValidationReport}, compute="local",
+      environment="data", data="all", fingerprint=_fingerprint)
+def validate(
+    ctx: StepContext, params: Params, *, dataset: DatasetRef, stats: DocStats | None = None
+) -> dict[str, Record]:
     """Hard checks and drift of train, test and their subsets against the baseline."""
-    from textops.quality.baseline import baseline_hash, parse_baseline
-    from textops.quality.checks import findings_rows, raise_for_findings, run_hard_checks
-    from textops.quality.drift import drift_rows, run_drift, worst_status
-    from textops.quality.profile import profile_parts
-    from textops.store.baselines import (
-        baseline_from_train,
-        baseline_text,
-        keep_in_history,
-        write_baseline,
-    )
+    from textops.quality.checks import raise_for_findings
 
-    dataset = ctx.inputs["dataset"]
-    parts = {part: ctx.datasets.load(dataset, part) for part in PARTS}
-    stats = _stats(ctx, parts)
-    text, bootstrapped = baseline_text(ctx.store), False
-    if text is None:
-        if not ctx.params.bootstrap_baseline:
-            from textops.errors import ValidationError
-
-            raise ValidationError(
-                "there is no baseline profile to validate against",
-                hint=f"run 'textops baseline init --from {dataset['version']}' and review it",
-            )
-        text, bootstrapped = baseline_from_train(parts["train"], dataset, stats=stats["train"]), True
-    digest = baseline_hash(text)
-    baseline = parse_baseline(text, source=ctx.store.path("baseline", "profile.yaml"))
-
-    findings = run_hard_checks(parts, baseline, stats=stats)
-    if bootstrapped and not findings:  # a refused version never becomes the reference
-        write_baseline(ctx.store, text, overwrite=False)
-        ctx.tracker.log(tags={"textops.baseline_bootstrapped": "true"})
-    keep_in_history(ctx.store, text, digest)
-    profiles = profile_parts(parts, stats=stats, min_words=baseline.language.min_words)
-    results = run_drift(profiles, baseline, stats=stats)
-    status = "error" if findings else worst_status(results)
-    context = {"dataset_name": dataset["name"], "version": dataset["version"],
-               "baseline_sha256": digest}
-    report = {
-        **context, "status": status, "baseline_bootstrapped": bootstrapped,
-        "findings": [f.to_dict() for f in findings],
-        "drift": [r.to_dict() for r in results],
-    }
-    ctx.out.write_json("report.json", report)
-    ctx.report("validation", findings_rows(findings, **context).assign(status=status))
-    ctx.report("drift", drift_rows(results, **context))
-    _track(ctx, report, results, findings)
-    if ctx.params.html_reports:
-        _write_html(ctx, profiles, baseline, results, findings, digest)
-    raise_for_findings(findings)
-    return {"dataset": dataset, "report": {"location": ctx.out.location, "status": status,
-                                           "baseline_sha256": digest}}
+    parts = {part: ctx.catalog.dataset(dataset, part) for part in PARTS}
+    doc_stats = _doc_stats(ctx, parts, dataset, stats)
+    outcome = _check(ctx, params, dataset, parts, doc_stats)
+    _record(ctx, outcome)
+    if params.html_reports:
+        _write_html(ctx, dataset, outcome)
+    raise_for_findings(outcome.findings)
+    report = outcome.report
+    return {"dataset": dataset, "report": ValidationReport(
+        location=ctx.out.location, status=report["status"],
+        baseline_sha256=report["baseline_sha256"],
+    )}
 
 
-def _stats(ctx: StepContext, parts: dict[str, Any]) -> dict[str, Any]:
+def _doc_stats(
+    ctx: StepContext, parts: dict[str, pl.DataFrame], dataset: DatasetRef, given: DocStats | None
+) -> dict[str, pl.DataFrame]:
     """Per-document statistics: the profile step's when wired in, else computed here."""
-    from textops.steps.common import read_output
     from textops.text.stats import doc_stats_for_parts
 
-    given = ctx.inputs.get("stats")
-    if given and given.get("dataset") == ctx.inputs["dataset"]:
-        return {
-            part: read_output(ctx.store, given["location"], f"stats_{part}.parquet")
-            for part in parts
-        }
+    if given is not None and given.dataset == dataset:
+        return {part: ctx.catalog.load(given, part=part) for part in parts}
     return doc_stats_for_parts(parts)
 
 
-def _track(ctx: StepContext, report: dict[str, Any], results: list[Any], findings: list[Any]) -> None:
-    metrics = {f"{r.dataset}.{r.check}.{r.test}": r.value for r in results}
-    metrics.update({f"{f.dataset}.error.{f.check}": float(f.count) for f in findings})
+def _baseline_text(
+    ctx: StepContext, params: Params, dataset: DatasetRef, train_stats: pl.DataFrame
+) -> tuple[str, bool]:
+    """The curated baseline, or one drawn from this version when there is none yet."""
+    from textops.errors import ValidationError
+    from textops.store.baselines import baseline_from_train
+
+    text = ctx.catalog.baselines.text()
+    if text is not None:
+        return text, False
+    if not params.bootstrap_baseline:
+        raise ValidationError(
+            "there is no baseline profile to validate against",
+            hint=f"run 'textops baseline init --from {dataset.version}' and review it",
+        )
+    train = ctx.catalog.dataset(dataset, "train")
+    return baseline_from_train(train, dataset.model_dump(), stats=train_stats), True
+
+
+def _check(
+    ctx: StepContext, params: Params, dataset: DatasetRef, parts: dict[str, pl.DataFrame],
+    stats: dict[str, pl.DataFrame],
+) -> _Outcome:
+    from textops.quality.baseline import baseline_hash, parse_baseline
+    from textops.quality.checks import run_hard_checks
+    from textops.quality.drift import run_drift, worst_status
+    from textops.quality.profile import profile_parts
+
+    text, bootstrapped = _baseline_text(ctx, params, dataset, stats["train"])
+    digest = baseline_hash(text)
+    baseline = parse_baseline(text, source=ctx.catalog.baselines.path)
+    findings = run_hard_checks(parts, baseline, stats=stats)
+    if bootstrapped and not findings:  # a refused version never becomes the reference
+        ctx.catalog.baselines.write(text, overwrite=False)
+        ctx.tracker.log(tags={"textops.baseline_bootstrapped": "true"})
+    ctx.catalog.baselines.keep_in_history(text, digest)
+    profiles = profile_parts(parts, stats=stats, min_words=baseline.language.min_words)
+    results = run_drift(profiles, baseline, stats=stats)
+    report = {
+        "dataset_name": dataset.name, "version": dataset.version, "baseline_sha256": digest,
+        "status": "error" if findings else worst_status(results),
+        "baseline_bootstrapped": bootstrapped,
+        "findings": [f.to_dict() for f in findings],
+        "drift": [r.to_dict() for r in results],
+    }
+    return _Outcome(report, profiles, baseline, results, findings)
+
+
+def _record(ctx: StepContext, outcome: _Outcome) -> None:
+    """The report file, the reporting rows and the tracked metrics."""
+    from textops.quality.checks import findings_rows
+    from textops.quality.drift import drift_rows
+
+    report = outcome.report
+    context = {key: report[key] for key in ("dataset_name", "version", "baseline_sha256")}
+    ctx.out.write_json("report.json", report)
+    ctx.report("validation",
+               findings_rows(outcome.findings, **context).assign(status=report["status"]))
+    ctx.report("drift", drift_rows(outcome.results, **context))
+    metrics = {f"{r.dataset}.{r.check}.{r.test}": r.value for r in outcome.results}
+    metrics.update({f"{f.dataset}.error.{f.check}": float(f.count) for f in outcome.findings})
     ctx.tracker.log(
         metrics=metrics,
         tags={"textops.validation_status": report["status"],
@@ -112,15 +144,14 @@ def _track(ctx: StepContext, report: dict[str, Any], results: list[Any], finding
     ctx.tracker.log_dict(report, "validation/report.json")
 
 
-def _write_html(ctx: StepContext, profiles: dict[str, Any], baseline: Any, results: list[Any],
-                findings: list[Any], digest: str) -> None:
+def _write_html(ctx: StepContext, dataset: DatasetRef, outcome: _Outcome) -> None:
     from textops.quality.report_html import render_report_html
 
-    for i, (part, profile) in enumerate(profiles.items()):
+    for i, (part, profile) in enumerate(outcome.profiles.items()):
         page = render_report_html(
-            profile, baseline=baseline, results=results, findings=findings, baseline_hash=digest,
-            title=f"{ctx.inputs['dataset']['name']}@{ctx.inputs['dataset']['version']} {part}",
-            plotlyjs="inline" if i == 0 else "cdn",
+            profile, baseline=outcome.baseline, results=outcome.results,
+            findings=outcome.findings, baseline_hash=outcome.report["baseline_sha256"],
+            title=f"{dataset.label} {part}", plotlyjs="inline" if i == 0 else "cdn",
         )
         ctx.out.write_text(f"{part}.html", page)
         ctx.tracker.log_text(page, f"validation/{part}.html")

@@ -8,8 +8,15 @@ it is needed: a run that is refused for bad input leaves no trace.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from textops.records import Registration
+    from textops.tracking.publish import ModelSubmission
+
+#: where artifacts go when nothing is tracked: (path inside the step's folder, bytes)
+Keep = Callable[[str, bytes], object]
 
 
 class TrackingBackend(Protocol):
@@ -62,15 +69,20 @@ class StepTracker:
     """A step's run in the tracking tree, created on first use.
 
     ``ensure_parent`` is the runner's hook that creates the pipeline's parent run
-    on demand and returns its id.
+    on demand and returns its id. Without a backend the tracker is a null
+    tracker: metrics and tags go nowhere, the artifacts of child runs (a sweep
+    candidate's model) go to ``keep`` (the step's output folder), and no model is
+    registered, so a step never asks whether tracking is on.
     """
 
     def __init__(
-        self, backend: TrackingBackend | None, *, name: str, ensure_parent: Any,
-        tags: Mapping[str, str] | None = None, start_time_ms: int | None = None,
+        self, backend: TrackingBackend | None, *, name: str,
+        ensure_parent: Callable[[], str | None], tags: Mapping[str, str] | None = None,
+        start_time_ms: int | None = None, keep: Keep | None = None,
     ) -> None:
         self.backend = backend
         self.name = name
+        self.keep = keep
         self._ensure_parent = ensure_parent
         self._tags = dict(tags or {})
         self._start = start_time_ms or now_ms()
@@ -131,6 +143,9 @@ class StepTracker:
     ) -> str | None:
         """Record a finished grandchild run in one go (a sweep candidate, a tuning trial)."""
         if self.backend is None:
+            for artifact_file, data in (artifacts or {}).items():
+                if self.keep is not None:
+                    self.keep(f"{name}/{artifact_file}", data)
             return None
         run_id = self.backend.create_run(
             name, parent_id=self.run_id, tags=tags, start_time_ms=start_time_ms
@@ -142,6 +157,14 @@ class StepTracker:
             self.backend.log_artifact_bytes(run_id, data, artifact_file)
         self.backend.end_run(run_id, status, end_time_ms)
         return run_id
+
+    def publish_model(self, submission: ModelSubmission) -> Registration | None:
+        """Log, register and gate a trained model; a null tracker has no registry: None."""
+        if self.backend is None:
+            return None
+        from textops.tracking.publish import publish_model
+
+        return publish_model(self, submission)
 
     def end(self, status: str, end_time_ms: int | None = None) -> None:
         if self.backend is not None and self._run_id is not None:

@@ -33,7 +33,7 @@ def test_runs_in_dependency_order_and_passes_outputs(tmp_path: Path) -> None:
     config, counter = chain(tmp_path)
     record = run_pipeline(config, backend=None)
     assert [s.status for s in record.steps] == ["completed"] * 3
-    assert record.step("c").outputs["value"] == 12
+    assert record.step("c").outputs["value"]["value"] == 12
     assert (calls(counter, "a"), calls(counter, "b"), calls(counter, "c")) == (1, 1, 1)
 
 
@@ -43,7 +43,7 @@ def test_unchanged_key_is_a_cache_hit(tmp_path: Path) -> None:
     record = run_pipeline(config, backend=None)
     assert [s.cache_hit for s in record.steps] == [True, True, True]
     assert calls(counter, "c") == 1
-    assert record.step("c").outputs["value"] == 12
+    assert record.step("c").outputs["value"]["value"] == 12
 
 
 def test_changed_parameter_misses_the_cache_downstream(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_changed_parameter_misses_the_cache_downstream(tmp_path: Path) -> None:
     changed, _ = chain(tmp_path, value=4)
     record = run_pipeline(changed, backend=None)
     assert [s.cache_hit for s in record.steps] == [False, False, False]
-    assert record.step("c").outputs["value"] == 16
+    assert record.step("c").outputs["value"]["value"] == 16
 
 
 def test_resume_after_a_failed_step(tmp_path: Path) -> None:
@@ -174,3 +174,38 @@ def test_step_params_are_logged_without_passwords() -> None:
     assert redact("postgresql://user:s3cret@db:5432/optuna") == "postgresql://user:***@db:5432/optuna"
     assert redact("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
     assert redact(3) == 3
+
+
+def test_a_damaged_cache_entry_reruns_the_step(tmp_path: Path) -> None:
+    config, counter = chain(tmp_path)
+    first = run_pipeline(config, backend=None)
+    entry = Path(config.store.url) / "runs" / "_cache" / f"{first.step('b').cache_key}.json"
+    entry.write_text('{"outputs": {"value": {"value": "not a number"}}}')
+    again = run_pipeline(config, backend=None)
+    assert again.step("b").status == "completed" and not again.step("b").cache_hit
+    assert again.step("a").cache_hit
+    assert calls(counter, "b") == 2
+
+
+def test_a_step_returning_the_wrong_record_type_fails_clearly(tmp_path: Path) -> None:
+    config, _ = chain(tmp_path)
+    raw = config.model_dump(mode="json")
+    raw["steps"][0]["uses"] = "support.pipeline_steps:text"
+    raw["steps"] = raw["steps"][:1]
+    from support import pipeline_steps
+
+    original = pipeline_steps.text.fn
+    object.__setattr__(pipeline_steps.text, "fn", pipeline_steps.source.fn)
+    try:
+        with pytest.raises(StepError, match="'value' is a Number, not a Text"):
+            run_pipeline(validate_config(raw), backend=None)
+    finally:
+        object.__setattr__(pipeline_steps.text, "fn", original)
+
+
+def test_the_code_version_is_recorded_per_step(tmp_path: Path) -> None:
+    config, _ = chain(tmp_path)
+    record = run_pipeline(config, backend=None)
+    assert all(step.code_version for step in record.steps)
+    saved = Store(config.store.url).read_json("runs", record.run_id, "run.json")
+    assert saved["steps"][0]["code_version"] == record.steps[0].code_version

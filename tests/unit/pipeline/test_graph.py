@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 
+from support.pipeline_steps import SourceParams
+
 from textops.config.loader import validate_config
 from textops.errors import ConfigError
 from textops.pipeline.graph import build_graph, describe
@@ -70,3 +72,33 @@ def test_environment_missing_from_the_files_is_a_config_error() -> None:
                      {"name": "sweep", "uses": "sweep", "inputs": {"cleaned": "s.value"}}]}
     with pytest.raises(ConfigError, match="needs environment 'sklearn'"):
         build_graph(validate_config(raw))
+
+
+def test_an_input_wired_to_an_output_of_another_type_is_refused() -> None:
+    raw = {"environments": {"mode": "off"}, "steps": [
+        {"name": "t", "uses": "support.pipeline_steps:text", "params": {"counter": "/tmp"}},
+        {"name": "d", "uses": "support.pipeline_steps:double", "inputs": {"x": "t.value"},
+         "params": {"counter": "/tmp"}},
+    ]}
+    with pytest.raises(ConfigError, match=r"input 'x' takes a Number, but 't.value' is a Text"):
+        build_graph(validate_config(raw))
+
+
+def test_step_inputs_and_outputs_are_read_from_the_function() -> None:
+    from textops.pipeline.registry import resolve
+    from textops.records import CleanedData, TunedConfig
+
+    train = resolve("train")
+    assert dict(train.inputs) == {"cleaned": CleanedData, "best": TunedConfig}
+    assert train.required_inputs == ("cleaned",)
+    assert train.optional_inputs == {"best"}
+
+
+def test_a_step_function_without_typed_inputs_is_refused_when_declared() -> None:
+    from textops.steps.base import step
+
+    def untyped(ctx, params: SourceParams, *, x):  # type: ignore[no-untyped-def]
+        return {}
+
+    with pytest.raises(TypeError, match="input 'x' must be typed with a Record"):
+        step("untyped", outputs={})(untyped)

@@ -28,7 +28,7 @@ def test_same_content_gives_the_same_version_and_writes_nothing(project: Path) -
     # a fresh store cache: force re-ingest of identical content
     again = api.run(None, OFF, force=True)
     assert again.dataset == first.dataset
-    assert again.step("ingest").outputs["is_new"] is False
+    assert again.step("ingest").outputs["summary"]["is_new"] is False
     assert len(api.list_datasets(None, OFF)) == 1
 
 

@@ -1,0 +1,107 @@
+"""The typed records steps hand each other.
+
+A step declares each of its outputs as one of these pydantic models; the graph
+lint checks that a wired input's type is the one the consuming step declares,
+and the runner validates every record at hand-off and when it reads one back
+from the cache. A record is small JSON: data that does not fit (frames, model
+files) stays in the store, and ``textops.store.catalog.Catalog`` turns a record
+into the frames it refers to, so no step knows another step's file names.
+
+This module imports nothing of textops: every layer may use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    """Base of every hand-off: immutable, unknown keys refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatasetRef(Record):
+    """An immutable dataset version in the store."""
+
+    name: str
+    version: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+class IngestSummary(Record):
+    """What ingest found: whether the version is new, and its rows per part."""
+
+    is_new: bool
+    rows: dict[str, int]
+
+
+class DocStats(Record):
+    """Per-document statistics (length, language, sentiment...) of each part of a version."""
+
+    dataset: DatasetRef
+    location: str
+
+
+class ValidationReport(Record):
+    """The verdict of validation against the baseline; the report's files are at ``location``."""
+
+    location: str
+    status: str
+    baseline_sha256: str
+
+
+class CleanedData(Record):
+    """The four parts of a version after cleaning, with the settings that made them."""
+
+    dataset: DatasetRef
+    location: str
+    settings: dict[str, Any]
+    empty_after_cleaning: dict[str, int] = Field(default_factory=dict)
+
+
+class Leaderboard(Record):
+    """The sweep's ranking; the table itself is at ``location``."""
+
+    location: str
+    metric: str
+    best: str | None
+    best_value: float | None
+    failed: list[str] = Field(default_factory=list)
+
+
+class TunedConfig(Record):
+    """The tuning study's best network configuration and how it was found."""
+
+    config: dict[str, Any]
+    params: dict[str, Any]
+    value: float
+    trial: int
+    study: str
+    trials: dict[str, int]
+
+
+class Registration(Record):
+    """A registered model version and the gate's decision about it."""
+
+    name: str
+    version: int
+    uri: str
+    promoted: bool
+    reason: str
+
+
+class ModelRef(Record):
+    """A trained, exported and (when tracking is on) registered model."""
+
+    location: str
+    device: str
+    metrics: dict[str, float]
+    onnx_parity_max_abs_diff: float
+    labels: list[str]
+    registered: Registration | None = None

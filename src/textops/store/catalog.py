@@ -1,0 +1,140 @@
+"""The catalog: the one place that knows which files a step's record refers to.
+
+A step writes a frame with ``catalog.save(out, CleanedData, frame, part="train")``
+and a downstream step reads it with ``catalog.load(cleaned, part="train")``;
+neither knows the file name. The catalog also gives steps the store resources
+they may use (dataset versions, the baseline, the tuning journal) and tells the
+runner whether the files a cached record names are still there.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from textops.errors import StoreError
+from textops.records import CleanedData, DatasetRef, DocStats, Leaderboard, Record
+from textops.store.datasets import PARTS, DatasetRepository
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+
+    from textops.store.outputs import StepOutputs
+    from textops.store.store import Store
+
+#: record type -> the file (pattern) it refers to, relative to the record's location
+_FILES: dict[type[Record], str] = {
+    CleanedData: "{part}.parquet",
+    DocStats: "stats_{part}.parquet",
+    Leaderboard: "leaderboard.parquet",
+}
+_PARTED = (CleanedData, DocStats)
+
+
+class Baselines:
+    """The hand-curated baseline profile and its history, as validation uses them."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def path(self) -> str:
+        from textops.store.baselines import BASELINE
+
+        return self.store.path(*BASELINE)
+
+    def text(self) -> str | None:
+        from textops.store.baselines import baseline_text
+
+        return baseline_text(self.store)
+
+    def fingerprint(self) -> str:
+        from textops.store.baselines import baseline_fingerprint
+
+        return baseline_fingerprint(self.store)
+
+    def write(self, text: str, *, overwrite: bool) -> str:
+        from textops.store.baselines import write_baseline
+
+        return write_baseline(self.store, text, overwrite=overwrite)
+
+    def keep_in_history(self, text: str, digest: str) -> str:
+        from textops.store.baselines import keep_in_history
+
+        return keep_in_history(self.store, text, digest)
+
+
+class Catalog:
+    """Records to frames and back, over one store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.datasets = DatasetRepository(store)
+        self.baselines = Baselines(store)
+
+    def dataset(
+        self, ref: DatasetRef, part: str, *, columns: list[str] | None = None
+    ) -> pl.DataFrame:
+        """One part (``train``, ``test``, ``train_subset``, ``test_subset``) of a version."""
+        return self.datasets.load(ref.model_dump(), part, columns=columns)
+
+    def manifest(self, ref: DatasetRef) -> dict[str, Any]:
+        return self.datasets.manifest(ref.name, ref.version)
+
+    def save(
+        self, out: StepOutputs, kind: type[Record], frame: pl.DataFrame | pd.DataFrame,
+        *, part: str | None = None,
+    ) -> str:
+        """Write ``frame`` where a record of ``kind`` located at ``out`` will find it."""
+        return out.write_parquet(self._file(kind, part), frame)
+
+    def load(self, record: Record, *, part: str | None = None) -> pl.DataFrame:
+        """The frame a record refers to (``part`` for the records that have parts)."""
+        import polars as pl
+
+        location = str(getattr(record, "location", ""))
+        name = self._file(type(record), part)
+        try:
+            data = self.store.read_bytes(*location.split("/"), name)
+        except StoreError as exc:
+            raise StoreError(
+                f"{type(record).__name__} at '{location}' is missing its file '{name}': "
+                f"{exc.message}",
+                hint="run the pipeline with --force (or 'textops run --from <the step that "
+                "made it>') to write it again",
+            ) from exc
+        return pl.read_parquet(io.BytesIO(data))
+
+    def is_intact(self, record: Record) -> bool:
+        """Whether every file the record names is still in the store (cache hits check this)."""
+        if isinstance(record, DatasetRef):
+            return self.datasets.exists(record.name, record.version) and all(
+                self.store.exists("datasets", record.name, record.version, f"{part}.parquet")
+                for part in PARTS
+            )
+        pattern = _FILES.get(type(record))
+        nested = [value for value in dict(record).values() if isinstance(value, Record)]
+        if not all(self.is_intact(value) for value in nested):
+            return False
+        if pattern is None:
+            return True
+        location = str(getattr(record, "location", "")).split("/")
+        names = [pattern.format(part=p) for p in PARTS] if "{part}" in pattern else [pattern]
+        return all(self.store.exists(*location, name) for name in names)
+
+    def tuning_journal(self, study: str) -> str | None:
+        """A journal file for an Optuna study, or None when the store is not a local folder."""
+        if not self.store.is_local:
+            return None
+        return str(self.store.local_path("tuning", f"{study}.journal"))
+
+    @staticmethod
+    def _file(kind: type[Record], part: str | None) -> str:
+        pattern = _FILES.get(kind)
+        if pattern is None:
+            raise TypeError(f"the catalog keeps no frames for {kind.__name__} records")
+        if (part is None) == (kind in _PARTED):
+            expected = f"one of {', '.join(PARTS)}" if kind in _PARTED else "none"
+            raise TypeError(f"{kind.__name__}: part must be {expected}, got {part!r}")
+        return pattern.format(part=part)
