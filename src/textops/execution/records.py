@@ -18,6 +18,8 @@ class StepRecord:
     status: str = "pending"  # pending | completed | cached | failed | skipped
     cache_hit: bool = False
     cache_key: str | None = None
+    #: the step's code version (``execution.codeversion.code_version``): what its cache key covers
+    code_version: str | None = None
     compute: str = "local"
     environment: str = ""
     started: str | None = None
@@ -63,6 +65,7 @@ class RunRecord:
                 "kind": s.kind,
                 "status": s.status,
                 "cache_hit": s.cache_hit,
+                "code_version": s.code_version,
                 "compute": s.compute,
                 "environment": s.environment,
                 "step_started": s.started,
