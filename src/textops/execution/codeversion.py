@@ -141,10 +141,16 @@ def _is_source_outside_installation(top: str) -> bool:
     """Whether the top-level module ``top`` is Python source outside the standard library
     and site-packages (a module can only be local if its top-level package is)."""
     source = _locate(top)
-    if source is None or source.file is None or source.file.suffix != ".py":
+    if source is None:
         return False
-    resolved = source.file.resolve()
-    return not any(resolved.is_relative_to(folder) for folder in _installation_folders())
+    if source.file is not None:
+        places = [source.file] if source.file.suffix == ".py" else []  # not an extension
+    else:  # a namespace package: where its parts live
+        places = [Path(folder) for folder in source.search or ()]
+    installed = _installation_folders()
+    return bool(places) and not any(
+        place.resolve().is_relative_to(folder) for place in places for folder in installed
+    )
 
 
 @cache

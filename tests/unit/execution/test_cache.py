@@ -215,3 +215,18 @@ def test_code_version_is_recorded_in_run_json_and_reporting_rows() -> None:
 
     assert record.to_json()["steps"][0]["code_version"] == "0.1.0+abc"
     assert record.reporting_rows()[0]["code_version"] == "0.1.0+abc"
+
+
+def test_a_namespace_package_outside_the_installation_is_local(sources: tuple[Path, str]) -> None:
+    root, package = sources
+    write(root, f"{package}_steps/one.py", f"""\
+        from {package}_shared import tools
+
+        def run(x):
+            return tools.X * x
+        """)
+    write(root, f"{package}_shared/tools.py", "X = 1\n")
+
+    assert code_modules(as_step(f"{package}_steps.one")) == (
+        f"{package}_shared", f"{package}_shared.tools", f"{package}_steps", f"{package}_steps.one"
+    )
