@@ -1,44 +1,23 @@
 """Cache keys: a step's key is the hash of its inputs, parameters, code and environment.
 
 An unchanged key means the step would compute the same outputs, so the runner
-reuses the stored ones. The index lives at ``runs/_cache/<key>.json``.
+reuses the stored ones. The index lives at ``runs/_cache/<key>.json``. The code
+part is the step's own code version (``execution.codeversion``): its module and
+the textops (or user) modules it imports, not the whole package.
 """
 
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
-from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textops.steps.base import StepSpec
+from textops.execution.codeversion import code_modules, code_version
 
+if TYPE_CHECKING:
+    from textops.steps.base import StepSpec
 
-@cache
-def _package_digest() -> str:
-    """A hash of every module of the textops package: a step's outputs depend on the
-    library modules it calls (cleaning, checks, models), not only on its own file."""
-    import textops
-
-    root = Path(textops.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-@cache
-def code_version(spec: StepSpec) -> str:
-    """textops' version and code, plus the step's own module when it lives outside the package."""
-    from textops import __version__
-
-    version = f"{__version__}+{_package_digest()}"
-    source_file = inspect.getsourcefile(spec.fn)
-    if source_file and not spec.fn.__module__.startswith("textops."):
-        version += "+" + hashlib.sha256(Path(source_file).read_bytes()).hexdigest()[:12]
-    return version
+__all__ = ["cache_key", "code_modules", "code_version"]
 
 
 def cache_key(

@@ -18,6 +18,7 @@ class StepRecord:
     status: str = "pending"  # pending | completed | cached | failed | interrupted | skipped
     cache_hit: bool = False
     cache_key: str | None = None
+    #: the step's code version (``execution.codeversion.code_version``): what its cache key covers
     code_version: str | None = None
     compute: str = "local"
     environment: str = ""
