@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from textops.compute.targets import ExecutorPool
 from textops.config.loader import config_hash
 from textops.config.schema import PipelineConfig
 from textops.envs.check import missing_requirements, read_environment
@@ -30,7 +31,6 @@ from textops.errors import (
 )
 from textops.execution.cache import cache_key
 from textops.execution.records import RunRecord, StepRecord, utc_now
-from textops.execution.targets import ExecutorPool
 from textops.pipeline.graph import Graph, Node, build_graph
 from textops.pipeline.step import StepContext
 from textops.store.datasets import DatasetRepository
