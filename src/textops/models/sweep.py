@@ -198,7 +198,7 @@ def run_sweep(
         failure = future.exception()  # the task's own, not the candidate's: those are results
         if failure is not None and pending:
             shared = executor.scatter(features)  # a dead worker may have held the only copy
-        launch()  # keep the workers busy while this result travels back
+        launch()  # keep the workers busy while this result is handled
         outcome: dict[str, Any] | None = None
         if failure is None:
             try:
