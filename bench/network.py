@@ -161,7 +161,7 @@ def _warm() -> None:
 
 
 def _executor(n_workers: int) -> Any:
-    from textops.execution.dask import DaskExecutor
+    from textops.compute.dask import DaskExecutor
 
     executor = DaskExecutor(n_workers=n_workers, threads_per_worker=1, memory_limit=None)
     executor.client.run(_warm)

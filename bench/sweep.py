@@ -3,7 +3,7 @@
 All 20 classes, headers kept, the official ``bydate`` split (the ``split``
 column), TF-IDF as in scikit-learn's example (sublinear tf, max_df 0.5,
 English stop words), computed once. The same sweep runs twice with the same
-seed: inline (:class:`~textops.execution.executor.LocalExecutor`) and on a
+seed: inline (:class:`~textops.compute.base.LocalExecutor`) and on a
 2-worker Dask ``LocalCluster``; the script prints each candidate's test
 accuracy, fit time and status, both wall times and the speed-up, and checks
 that both runs gave the same metrics. Because a shared machine may not give
@@ -30,8 +30,8 @@ from typing import Any
 
 import pandas as pd
 
-from textops.execution.dask import DaskExecutor
-from textops.execution.executor import LocalExecutor
+from textops.compute.base import LocalExecutor
+from textops.compute.dask import DaskExecutor
 from textops.models.candidates import DEFAULT_CANDIDATES
 from textops.models.features import build_features
 from textops.models.sweep import run_sweep

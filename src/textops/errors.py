@@ -14,6 +14,7 @@ keeps its traceback.
     ├── StoreError            the store URL cannot be read, written or locked
     ├── EnvironmentError_     a step's environment file is not satisfied
     ├── StepError             a step failed; names the step and the cause
+    │   └── WorkerLostError   a task's worker died (memory limit, crash); names the task
     ├── TrackingError         the tracking backend or registry refused a call
     ├── ModelError            training, export or the ONNX parity check failed
     └── ServingError          the scoring service cannot load or score
@@ -89,3 +90,18 @@ class ModelError(TextopsError):
 
 class ServingError(TextopsError):
     """The scoring service cannot load a model or score a request."""
+
+
+class WorkerLostError(StepError):
+    """A task's worker died under it, most likely past its memory limit.
+
+    ``task`` names the task; ``memory_limit`` is the worker's limit in bytes
+    (None: unbounded or unknown).
+    """
+
+    def __init__(
+        self, message: str, *, task: str, memory_limit: int | None, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.task = task
+        self.memory_limit = memory_limit

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from conftest import shared_file
-from textops.execution.executor import LocalExecutor
+from textops.compute.base import LocalExecutor
 from textops.models.bounds import can_bound_memory
 from textops.models.candidates import DEFAULT_CANDIDATES
 from textops.models.features import build_features
@@ -82,7 +82,7 @@ def test_the_sweep_reaches_the_reference_and_nearest_centroid_fails_alone(featur
 @pytest.mark.dask
 @pytest.mark.skipif(not can_bound_memory(), reason="the memory bound needs Linux RLIMIT_AS")
 def test_two_dask_workers_give_the_same_results_and_survive_nearest_centroid(features, sequential):
-    from textops.execution.dask import DaskExecutor
+    from textops.compute.dask import DaskExecutor
 
     with DaskExecutor(n_workers=2, memory_limit="6GiB") as executor:
         parallel = run_sweep(features, CANDIDATES, executor, seed=0, save_skops=False)

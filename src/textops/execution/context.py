@@ -57,7 +57,7 @@ def step_context(
     has a double that records what was submitted); nothing is tracked, so
     artifacts a tracker would log are kept in the step's output folder.
     """
-    from textops.execution.executor import LocalExecutor
+    from textops.compute.base import LocalExecutor
 
     opened = Store(str(store))
     out = StepOutputs(opened, run_id, name)

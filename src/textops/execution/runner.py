@@ -18,9 +18,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 
-from textops.execution.targets import ExecutorPool
+from textops.compute.base import Executor
+from textops.compute.targets import ExecutorPool, make_executor
 from textops.config.loader import config_hash
-from textops.config.schema import PipelineConfig
+from textops.config.schema import ComputeTarget, PipelineConfig
 from textops.errors import StoreError, TextopsError
 from textops.execution.backend import LazyBackend
 from textops.execution.planning import Mode, RunOptions, check_environments, plan
@@ -57,10 +58,13 @@ def run_pipeline(
     *,
     backend: TrackingBackend | None | Tracking = CONFIGURED,
     on_event: Event | None = None,
+    executor_factory: Callable[[ComputeTarget], Executor] = make_executor,
 ) -> RunRecord:
     """Run ``config``'s graph; returns the run record (also written to ``run.json``).
 
-    ``backend`` overrides the configured tracking: a backend object, or None for none.
+    ``backend`` overrides the configured tracking: a backend object, or None for
+    none; ``executor_factory`` makes the executor of a compute target (tests give
+    ``textops.compute.testing.FakeExecutor``).
     """
     options = options or RunOptions()
     graph = build_graph(config)
@@ -78,7 +82,8 @@ def run_pipeline(
     with store_lock(config.store.url):
         if backend is CONFIGURED:
             backend = LazyBackend(config, store) if config.tracking.enabled else None
-        session = _session(record, config, store, backend, hashes)
+        pool = ExecutorPool(config.compute, factory=executor_factory)
+        session = _session(record, config, store, backend, pool, hashes)
         try:
             for node in graph.nodes:
                 if modes[node.name] is Mode.SKIP:
@@ -104,7 +109,7 @@ def run_pipeline(
 
 def _session(
     record: RunRecord, config: PipelineConfig, store: Store, backend: TrackingBackend | None,
-    hashes: dict[str, str],
+    pool: ExecutorPool, hashes: dict[str, str],
 ) -> RunSession:
     materialised = False
 
@@ -123,7 +128,7 @@ def _session(
 
     return RunSession(
         record=record, config=config, catalog=Catalog(store), backend=backend,
-        pool=ExecutorPool(config.compute), environment_hashes=hashes, materialise=materialise,
+        pool=pool, environment_hashes=hashes, materialise=materialise,
         is_materialised=lambda: materialised,
     )
 

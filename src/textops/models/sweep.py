@@ -15,8 +15,8 @@ and thread bounds of :mod:`textops.models.bounds`, where an oversized
 allocation fails that candidate alone, with a message that says so. On Dask,
 a worker's ``memory_limit`` is a second line: the nanny restarts a worker past
 95% of it, the scheduler gives the task up at once (``allowed_failures=0``)
-and :func:`run_sweep` reports which candidate took its worker down and the
-limit it ran under.
+and :func:`run_sweep` turns the :class:`~textops.errors.WorkerLostError` into a
+failed candidate that names the worker memory limit it most likely passed.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ByteSize, ConfigDict, Field, field_validator
 
+from textops.errors import WorkerLostError
 from textops.models.candidates import (
     CandidateSpec,
     build_estimator,
@@ -46,9 +47,11 @@ from textops.models.fitting import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import pandas as pd
 
-    from textops.execution.executor import Executor
+    from textops.compute.base import Executor, Scattered
 
 __all__ = ["DEFAULT_MEMORY_LIMIT", "SweepSettings", "leaderboard", "run_sweep"]
 
@@ -135,7 +138,7 @@ def run_sweep(
     """
     specs = [CandidateSpec.model_validate(candidate) for candidate in candidates]
     validate_candidates(specs)
-    window = max(1, int(getattr(executor, "n_workers", 1)))
+    window = max(1, executor.n_workers)
     n_shards = [_shard_count(spec, window, seed) for spec in specs]
     # a work item is (candidate index, part): None for the whole candidate, a shard
     # number for one shard of a forest, "join" to score the joined forest
@@ -148,9 +151,9 @@ def run_sweep(
     pending = deque(work)
     shared = executor.scatter(features)
     options: dict[str, Any] = {"seed": seed, "memory_limit": memory_limit, "n_threads": n_threads}
-    in_flight: dict[Any, tuple[int, int | str | None]] = {}
+    in_flight: dict[Future[dict[str, Any]], tuple[int, int | str | None]] = {}
     shard_records: dict[int, list[dict[str, Any]]] = {}
-    joined: dict[int, tuple[Any, float]] = {}
+    joined: dict[int, tuple[Scattered[Any], float]] = {}
     results: list[dict[str, Any] | None] = [None] * len(specs)
 
     def launch() -> None:
@@ -195,7 +198,7 @@ def run_sweep(
         failure = future.exception()  # the task's own, not the candidate's: those are results
         if failure is not None and pending:
             shared = executor.scatter(features)  # a dead worker may have held the only copy
-        launch()  # keep the workers busy while this result travels back
+        launch()  # keep the workers busy while this result is handled
         outcome: dict[str, Any] | None = None
         if failure is None:
             try:
@@ -248,8 +251,8 @@ def _lost_result(
     result = blank_result(spec, seed=seed, memory_limit=limit)
     result["worker"] = None
     result["finished_at"] = time.time()
-    if type(exc).__name__ == "KilledWorker":
-        worker_limit = getattr(executor, "memory_limit", None)
+    if isinstance(exc, WorkerLostError):
+        worker_limit = exc.memory_limit if exc.memory_limit is not None else executor.memory_limit
         result["error"] = (
             f"candidate {spec.name!r} took its Dask worker down: most likely it exceeded the "
             f"worker memory limit of {format_bytes(worker_limit)} (the nanny restarts a worker "

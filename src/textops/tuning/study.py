@@ -1,7 +1,8 @@
 """Tuning the network with Optuna: one shared study, trials fanned out through an Executor.
 
 The driver creates (or reopens) the study in a storage every worker can reach,
-ships the data once with ``executor.scatter`` and submits one task per trial.
+ships the data once with ``executor.scatter`` and submits one task per trial;
+each asks for the resources the executor is bound to (its compute target's).
 Each task opens the study by name, samples with a seeded TPE sampler
 (``constant_liar`` keeps parallel trials apart), trains with a per-epoch
 callback that reports the validation accuracy (or log-loss: ``objective``)
@@ -21,12 +22,13 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from textops.errors import ModelError
 from textops.models.training import EpochResult, NetworkConfig
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
     import optuna
     import pandas as pd
 
-    from textops.execution.executor import Executor
+    from textops.compute.base import Executor
 
 FINISHED_STATES = ("COMPLETE", "PRUNED", "FAIL")
 TRIAL_COLUMNS = (
@@ -72,8 +74,23 @@ class TuningConfig(BaseModel):
     pruner_warmup_epochs: int = Field(default=1, ge=0, description="median: epochs never pruned")
     threads_per_trial: int = Field(default=1, ge=1, description="torch CPU threads in each trial")
     resources: dict[str, float] = Field(
-        default_factory=dict, description="Dask worker resources per trial, e.g. {GPU: 1}"
+        default_factory=dict,
+        description="deprecated: set compute.<target>.resources instead; "
+        "still pins every trial when given",
     )
+
+    @field_validator("resources")
+    @classmethod
+    def _resources_moved(cls, value: dict[str, float]) -> dict[str, float]:
+        if value:
+            warnings.warn(
+                f"tuning.resources ({value}) is deprecated: set them on the tune step's compute "
+                "target instead (compute.<target>.resources, e.g. compute.cluster.resources: "
+                "{GPU: 1}), which every trial then asks for; tuning.resources still applies",
+                FutureWarning,
+                stacklevel=2,
+            )
+        return value
 
 
 @dataclass(frozen=True)
@@ -156,10 +173,12 @@ def tune(
                     study_name=study_name,
                     base=base.model_dump(mode="json"),
                     space=space.model_dump(mode="json"),
-                    settings=settings.model_dump(mode="json"),
+                    # the workers need no resources (and must not warn they are deprecated)
+                    settings=settings.model_dump(mode="json", exclude={"resources"}),
                     task_index=done + i,
                 ),
                 data,
+                # None: the executor's own, i.e. its compute target's resources
                 resources=settings.resources or None,
             )
             for i in range(missing)

@@ -209,3 +209,49 @@ def test_the_code_version_is_recorded_per_step(tmp_path: Path) -> None:
     assert all(step.code_version for step in record.steps)
     saved = Store(config.store.url).read_json("runs", record.run_id, "run.json")
     assert saved["steps"][0]["code_version"] == record.steps[0].code_version
+
+
+def test_a_candidate_killed_for_memory_names_the_workers_limit_through_the_runner(
+    tmp_path: Path,
+) -> None:
+    import pandas as pd
+
+    from textops.compute.testing import FakeExecutor
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    pd.DataFrame({
+        "text": [f"topic {'alpha' if i % 2 else 'beta'} words {i}" for i in range(80)],
+        "label": ["a", "b"] * 40,
+    }).to_csv(landing / "rows.csv", index=False)
+    raw = {
+        "store": {"url": str(tmp_path / "store")}, "tracking": {"enabled": False},
+        "environments": {"mode": "off"}, "data": {"source": str(landing)},
+        "steps": [
+            {"name": "ingest", "uses": "ingest"},
+            {"name": "clean", "uses": "clean", "inputs": {"dataset": "ingest.dataset"}},
+            {"name": "sweep", "uses": "sweep", "inputs": {"cleaned": "clean.cleaned"},
+             "params": {"save_skops": False, "candidates": [
+                 {"name": "ridge", "estimator": "sklearn.linear_model.RidgeClassifier"},
+                 {"name": "nearest_centroid", "estimator": "sklearn.neighbors.NearestCentroid"},
+             ]}},
+        ],
+    }
+    executors: list[FakeExecutor] = []
+
+    def factory(target: Any) -> FakeExecutor:
+        executor = FakeExecutor(
+            n_workers=2, memory_limit=3 * 2**30,
+            lose=lambda task: task.name == "fit_candidate" and task.args[0].name == "ridge",
+        )
+        executors.append(executor)
+        return executor
+
+    record = run_pipeline(validate_config(raw), backend=None, executor_factory=factory)
+    board = ReportingTables(Store(str(tmp_path / "store"))).read("sweep")
+    ridge = board[board["name"] == "ridge"].iloc[0]
+    assert ridge["status"] == "failed"
+    assert "worker memory limit of 3.0 GiB" in ridge["error"]
+    assert record.step("sweep").outputs["leaderboard"]["failed"] == ["ridge"]
+    assert record.step("sweep").outputs["leaderboard"]["best"] == "nearest_centroid"
+    assert any(s.name == "fit_candidate" for e in executors for s in e.submissions)

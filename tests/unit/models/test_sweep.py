@@ -5,15 +5,16 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
-from concurrent.futures import Future
 
 import numpy as np
 import pytest
 from pydantic import ValidationError
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from textops.compute.base import LocalExecutor
+from textops.compute.targets import LazyExecutor
+from textops.compute.testing import FakeExecutor
 from textops.errors import ConfigError, ModelError
-from textops.execution.executor import LocalExecutor
 from textops.models.bounds import can_bound_memory
 from textops.models.candidates import DEFAULT_CANDIDATES, CandidateSpec
 from textops.models.features import Features, TfidfSettings, build_features
@@ -213,34 +214,21 @@ def test_a_candidate_that_densifies_a_wide_matrix_fails_alone_with_the_reason(fe
 # -- all candidates --------------------------------------------------------------------------------
 
 
-class SpyExecutor(LocalExecutor):
-    def __init__(self):
-        self.scattered = []
-        self.submitted = []
-
-    def scatter(self, obj):
-        self.scattered.append(obj)
-        return obj
-
-    def submit(self, fn, /, *args, resources=None, **kwargs):
-        self.submitted.append(args[0].name)
-        return super().submit(fn, *args, **kwargs)
-
-
 def test_run_sweep_scatters_once_submits_costliest_first_returns_candidate_order(features):
-    executor = SpyExecutor()
+    executor = FakeExecutor()
     seen = []
     candidates = [*FAST, spec("linear_svc_l1_selection")]
     results = run_sweep(features, candidates, executor, save_skops=False, on_result=seen.append)
-    assert len(executor.scattered) == 1
-    assert executor.submitted[0] == "linear_svc_l1_selection"  # the costliest
+    assert executor.scattered == [features]
+    assert executor.submissions[0].args[0].name == "linear_svc_l1_selection"  # the costliest
+    assert executor.submissions[0].args[1] is features  # the scattered handle, resolved
     assert [r["name"] for r in results] == [c.name for c in candidates]
     assert sorted(r["name"] for r in seen) == sorted(c.name for c in candidates)
     assert all(r["status"] == "ok" for r in results)
 
 
 def test_run_sweep_checks_every_candidate_before_running_any(features):
-    executor = SpyExecutor()
+    executor = FakeExecutor()
     typo = {
         "name": "ridge2",
         "estimator": "sklearn.linear_model.RidgeClassifier",
@@ -269,26 +257,18 @@ def test_all_15_default_candidates_run_on_small_data(features):
     assert max(r["metrics"]["accuracy"] for r in results) > 0.9
 
 
-class TwoWorkerExecutor(SpyExecutor):
-    """Runs inline but says it has two workers, so forests are fitted in shards."""
-
-    n_workers = 2
-
-    def submit(self, fn, /, *args, resources=None, **kwargs):
-        self.submitted.append((fn.__name__, kwargs.get("shard")))
-        return LocalExecutor.submit(self, fn, *args, **kwargs)
-
-
 def test_a_forest_is_fitted_in_shards_across_workers_with_the_same_result(features):
     forest = spec("random_forest")
     [whole] = run_sweep(features, [forest], LocalExecutor(), save_skops=False)
-    executor = TwoWorkerExecutor()
+    executor = FakeExecutor(n_workers=2)
     seen = []
     [sharded] = run_sweep(
         features, [forest, FAST[0]], executor, save_skops=False, on_result=seen.append
     )[:1]
-    assert executor.submitted[:2] == [("fit_forest_shard", 0), ("fit_forest_shard", 1)]
-    assert ("fit_candidate", None) in executor.submitted[2:]
+    shards = [(s.name, s.kwargs.get("shard")) for s in executor.submissions]
+    assert shards[:2] == [("fit_forest_shard", 0), ("fit_forest_shard", 1)]
+    assert ("fit_candidate", None) in shards[2:]
+    assert len(executor.scattered) == 2  # the features, then the joined forest
     assert (whole["shards"], sharded["shards"]) == (1, 2)
     assert sharded["status"] == "ok"
     assert sharded["metrics"] == whole["metrics"]
@@ -304,33 +284,31 @@ def test_a_failing_shard_fails_its_forest_once(features):
     )
     seen = []
     [result] = run_sweep(
-        features, [bad_forest], TwoWorkerExecutor(), save_skops=False, on_result=seen.append
+        features, [bad_forest], FakeExecutor(n_workers=2), save_skops=False, on_result=seen.append
     )
     assert result["status"] == "failed"
     assert result["error"].startswith("candidate 'bad_forest' failed: ValueError: ")
     assert len(seen) == 1
 
 
-class KilledWorker(Exception):
-    """Stands in for distributed.scheduler.KilledWorker (matched by name)."""
-
-
-class DyingExecutor(LocalExecutor):
-    memory_limit = 2 * 2**30
-
-    def submit(self, fn, /, *args, resources=None, **kwargs):
-        future: Future = Future()
-        future.set_exception(KilledWorker("task died"))
-        return future
-
-
-def test_a_killed_worker_becomes_a_failed_candidate_naming_the_worker_memory_limit(features):
-    [result] = run_sweep(features, [FAST[0]], DyingExecutor())
-    assert result["status"] == "failed"
-    assert result["error"].startswith(
+def test_a_lost_worker_fails_its_candidate_alone_naming_the_worker_memory_limit(features):
+    executor = FakeExecutor(memory_limit=2 * 2**30, lose=lambda task: task.args[0].name == "ridge")
+    lost, kept = run_sweep(features, FAST[:2], executor, save_skops=False)
+    assert lost["status"] == "failed" and kept["status"] == "ok"
+    assert lost["error"].startswith(
         "candidate 'ridge' took its Dask worker down: most likely it exceeded the worker "
         "memory limit of 2.0 GiB"
     )
+    assert [task.lost for task in executor.submissions] == [True, False]  # ridge is costlier
+    assert len(executor.scattered) == 2  # shipped again: the dead worker may have held it
+
+
+def test_the_lost_worker_message_names_the_limit_of_a_started_lazy_executor(features):
+    """The runner's LazyExecutor reports its real executor's limit, not none."""
+    inner = FakeExecutor(memory_limit=700 * 2**20, lose={"fit_candidate"})
+    lazy = LazyExecutor(lambda: inner, n_workers=1, is_local=True)
+    [result] = run_sweep(features, [FAST[0]], lazy, save_skops=False)
+    assert "worker memory limit of 700.0 MiB" in result["error"]
 
 
 # -- the leaderboard -------------------------------------------------------------------------------

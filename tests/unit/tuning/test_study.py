@@ -9,7 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from support.corpora import TOPIC_WORDS, topic_corpus
-from textops.execution.executor import LocalExecutor
+from textops.compute.base import LocalExecutor
+from textops.compute.dask import DaskExecutor
+from textops.compute.targets import ExecutorPool
+from textops.compute.testing import FakeExecutor
+from textops.config.schema import ComputeTarget
 from textops.models.training import NetworkConfig
 from textops.tuning import (
     Choice,
@@ -98,7 +102,7 @@ def test_rerunning_a_study_only_runs_the_missing_trials(tmp_path: Path) -> None:
 
 @pytest.mark.dask
 def test_two_dask_workers_share_one_study_and_prune(tmp_path: Path) -> None:
-    executor = _dask_executor()
+    executor = DaskExecutor(n_workers=2, threads_per_worker=1)
     texts, labels = make_corpus()
     try:
         result = tune(
@@ -117,39 +121,23 @@ def test_two_dask_workers_share_one_study_and_prune(tmp_path: Path) -> None:
     assert len(rows) == sum(len(v) for v in result.trials["val_metric"])
 
 
-def _dask_executor() -> Any:
-    """The project's DaskExecutor with 2 worker processes, or a plain Client wrapper."""
-    try:
-        from textops.execution.dask import DaskExecutor
-    except ImportError:
-        return _ClientExecutor()
-    return DaskExecutor(n_workers=2, threads_per_worker=1)
+def test_trials_ask_for_the_resources_of_the_bound_compute_target(tmp_path: Path) -> None:
+    fake = FakeExecutor()
+    pool = ExecutorPool(
+        {"gpu": ComputeTarget(kind="dask", resources={"GPU": 1})}, factory=lambda target: fake
+    )
+    texts, labels = make_corpus(n_per_class=15)
+    options: dict[str, Any] = {"base": BASE, "space": SPACE, "executor": pool.get("gpu")}
+    settings = SETTINGS.model_copy(update={"n_trials": 2})
+    tune(texts, labels, storage=str(tmp_path / "a.journal"), study_name="a", settings=settings,
+         **options)
+    assert [task.resources for task in fake.submissions] == [{"GPU": 1}, {"GPU": 1}]
 
-
-class _ClientExecutor:
-    def __init__(self) -> None:
-        import distributed
-
-        self._cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=":0"
-        )
-        self.client = distributed.Client(self._cluster)
-        self.n_workers = 2
-
-    def submit(self, fn: Any, /, *args: Any, resources: Any = None, **kwargs: Any) -> Any:
-        return self.client.submit(fn, *args, pure=False, resources=resources, **kwargs)
-
-    def scatter(self, obj: Any) -> Any:
-        return self.client.scatter(obj, broadcast=True, hash=False)
-
-    def as_completed(self, futures: Any) -> Any:
-        import distributed
-
-        return distributed.as_completed(futures)
-
-    def close(self) -> None:
-        self.client.close()
-        self._cluster.close()
+    with pytest.warns(FutureWarning, match=r"tuning.resources .* deprecated.*compute.<target>.resources"):
+        deprecated = TuningConfig(n_trials=1, startup_trials=1, resources={"GPU": 2})
+    tune(texts, labels, storage=str(tmp_path / "b.journal"), study_name="b",
+         settings=deprecated, **options)  # the workers do not warn again
+    assert fake.submissions[-1].resources == {"GPU": 2}  # still honoured, over the target's
 
 
 class _FixedTrial:

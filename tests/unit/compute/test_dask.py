@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from textops.errors import ConfigError
-from textops.execution.dask import DaskExecutor
-from textops.execution.executor import Executor, LocalExecutor
+from textops.compute.base import Executor, LocalExecutor, Scattered
+from textops.compute.dask import DaskExecutor
+from textops.errors import ConfigError, WorkerLostError
 from textops.models.candidates import DEFAULT_CANDIDATES, CandidateSpec
 from textops.models.features import build_features
 from textops.models.sweep import run_sweep
@@ -38,6 +39,7 @@ def test_a_local_cluster_starts_quickly_and_reports_its_size(executor):
     assert isinstance(executor, Executor)
     assert executor.n_workers == 2
     assert executor.memory_limit == 2**30
+    assert executor.is_local  # an embedded cluster shares this machine's disk
     assert executor.start_seconds < 30  # ~2 s on an idle 2-core machine
 
 
@@ -46,11 +48,23 @@ def test_submit_passes_arguments_and_keywords_even_those_named_like_submit_optio
     assert future.result() == 10
 
 
-def test_scatter_ships_one_object_once_and_futures_resolve_inside_arguments(executor):
+def test_scatter_ships_one_object_once_and_handles_resolve_inside_arguments(executor):
+    from distributed import Future as DaskFuture
+
     shared = executor.scatter([1, 2, 3])  # a list stays one object, not three
+    assert isinstance(shared, Scattered)
+    assert isinstance(shared.handle, DaskFuture)  # Dask gets its own future: no second copy
     futures = [executor.submit(sum, shared), executor.submit(len, shared)]
-    assert sorted(f.result() for f in executor.as_completed(futures)) == [3, 6]
+    assert all(isinstance(f, Future) for f in futures)  # a standard future, not Dask's
+    finished = list(executor.as_completed(futures))
+    assert sorted(finished, key=id) == sorted(futures, key=id)  # the same objects
+    assert sorted(f.result() for f in finished) == [3, 6]
     assert executor.submit(concat, shared, tail=[4]).result() == [1, 2, 3, 4]
+
+
+def test_a_task_error_reaches_the_caller_as_itself(executor):
+    with pytest.raises(ZeroDivisionError):
+        executor.submit(divmod, 1, 0).result()
 
 
 def test_resources_pin_a_task_and_a_missing_resource_is_a_config_error(executor):
@@ -63,6 +77,7 @@ def test_an_executor_on_a_scheduler_address_leaves_the_cluster_running(executor)
     address = executor.client.scheduler.address
     with DaskExecutor(address) as remote:
         assert remote.n_workers == 2
+        assert not remote.is_local and remote.memory_limit == 2**30
         assert remote.submit(add, 2, 3).result() == 5
     remote.close()  # closing twice is harmless
     assert executor.submit(add, 1, 1).result() == 2
@@ -141,6 +156,12 @@ def test_a_candidate_past_the_worker_memory_limit_fails_alone_and_is_not_retried
         start = time.perf_counter()
         results = run_sweep(features, [hog, nb], small, memory_limit=None, save_skops=False)
         elapsed = time.perf_counter() - start
+        # what the sweep saw: the package's error, naming the task and the worker's limit
+        future = small.submit(hoard, 2048)
+        lost = r"task 'hoard-\w+' lost its worker: .* memory limit of 700\.0MiB"
+        with pytest.raises(WorkerLostError, match=lost):
+            future.result()
+        assert future.exception().memory_limit == 700 * 2**20
     assert results[0]["status"] == "failed"
     assert results[0]["error"].startswith(
         "candidate 'hog' took its Dask worker down: most likely it exceeded the worker "
@@ -150,12 +171,17 @@ def test_a_candidate_past_the_worker_memory_limit_fails_alone_and_is_not_retried
     assert elapsed < 60
 
 
+def hoard(max_mib: int) -> int:
+    MemoryHog(max_mib).fit(np.zeros((1, 1)), [0])
+    return max_mib
+
+
 def test_importing_the_module_does_not_import_distributed():
     import subprocess
     import sys
 
     code = (
-        "import sys, textops.execution.dask; "
+        "import sys, textops.compute.dask; "
         "print([m for m in ('dask', 'distributed', 'sklearn') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

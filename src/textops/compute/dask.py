@@ -1,0 +1,274 @@
+"""The Dask executor: fanned-out work on a ``distributed`` cluster.
+
+:class:`DaskExecutor` implements :class:`~textops.compute.base.Executor` over a
+``distributed.Client``: an embedded ``LocalCluster`` of worker processes by
+default (one thread each, a memory limit each), or any running scheduler by
+address (Kubernetes, HPC, cloud VMs). Special hardware is a Dask worker
+resource: ``submit(fn, resources={"GPU": 1})`` runs only on a worker started
+with ``--resources GPU=1``.
+
+The futures it returns are plain :class:`concurrent.futures.Future` objects,
+settled from the Dask future's callback, so callers never meet a Dask type. A
+task whose worker dies is not retried (``allowed_failures=0`` on the embedded
+scheduler): a task that killed one worker by using too much memory would kill
+the next one too. Dask's ``KilledWorker`` becomes a
+:class:`~textops.errors.WorkerLostError` naming the task and
+:attr:`DaskExecutor.memory_limit`. For a scheduler given by address, set
+``distributed.scheduler.allowed-failures`` on the scheduler itself.
+
+``distributed`` is imported when an executor is made, not with this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, InvalidStateError
+from typing import Any, TypeVar
+
+from textops.compute.base import Scattered, unwrap_scattered, worker_lost
+from textops.errors import ConfigError
+
+T = TypeVar("T")
+
+__all__ = ["DaskExecutor"]
+
+
+class DaskExecutor:
+    """Runs a step's tasks on a Dask cluster; use it as a context manager.
+
+    Parameters
+    ----------
+    address : str or None
+        A running scheduler (``tcp://host:8786``); ``None`` starts an embedded
+        ``LocalCluster`` that :meth:`close` stops again.
+    n_workers : int
+        Worker processes of the embedded cluster.
+    threads_per_worker : int
+        Tasks one worker runs at once. Keep 1 for CPU-bound scikit-learn work:
+        the memory bound of a candidate is per process.
+    memory_limit : str, int or None
+        Memory of each embedded worker (``"4GiB"``, bytes, ``"auto"`` = the
+        machine's memory shared out, ``None`` = no limit). Past 95% of it the
+        nanny restarts the worker.
+    resources : mapping or None
+        Resources each embedded worker offers, e.g. ``{"GPU": 1}``.
+    allowed_failures : int
+        How many worker deaths a task may cause before it fails (embedded only).
+    processes : bool
+        Worker processes (default) or threads of this process (tests, debugging).
+    timeout : float
+        Seconds to wait for the cluster to start or the scheduler to answer.
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        n_workers: int = 2,
+        threads_per_worker: int = 1,
+        memory_limit: str | int | None = "auto",
+        resources: Mapping[str, float] | None = None,
+        allowed_failures: int = 0,
+        processes: bool = True,
+        timeout: float = 60.0,
+    ) -> None:
+        self.address = address
+        self._cluster: Any = None
+        if address is None:
+            self._cluster = _local_cluster(
+                n_workers=n_workers,
+                threads_per_worker=threads_per_worker,
+                memory_limit=memory_limit,
+                resources=resources,
+                allowed_failures=allowed_failures,
+                processes=processes,
+            )
+        self.client: Any = None
+        try:
+            self.client = _client(address, self._cluster, timeout=timeout)
+            workers = self._workers(timeout)
+        except BaseException:
+            self.close()  # never leave a client or an embedded cluster behind
+            raise
+        #: how many tasks can run at once (threads over all workers)
+        self.n_workers: int = sum(int(worker["nthreads"]) for worker in workers) or 1
+        limits = [int(worker.get("memory_limit") or 0) for worker in workers]
+        #: memory limit of the smallest worker in bytes, or None when unlimited
+        self.memory_limit: int | None = min(limits) if limits and min(limits) > 0 else None
+        #: an embedded cluster shares this machine's disk; one by address may not
+        self.is_local: bool = address is None
+
+    def _workers(self, timeout: float) -> list[dict[str, Any]]:
+        """The scheduler's worker records, once at least one worker is there."""
+        try:
+            if self.address is not None:
+                self.client.wait_for_workers(1, timeout=timeout)
+        except TimeoutError as exc:
+            raise ConfigError(
+                f"the Dask scheduler at {self.address!r} has no worker after {timeout:.0f} s",
+                hint="start workers, or check the compute target's address",
+            ) from exc
+        return list(self.client.scheduler_info()["workers"].values())
+
+    def submit(
+        self,
+        fn: Callable[..., T],
+        /,
+        *args: Any,
+        resources: Mapping[str, float] | None = None,
+        **kwargs: Any,
+    ) -> Future[T]:
+        """Run ``fn(*args, **kwargs)`` on a worker; ``resources`` pins it to one that has them.
+
+        :class:`~textops.compute.base.Scattered` handles in ``args`` and
+        ``kwargs`` reach the worker as their objects, shipped once. The future
+        raises :class:`~textops.errors.WorkerLostError` if the worker died.
+        """
+        if resources:
+            self._check_resources(resources)
+        args, kwargs = unwrap_scattered(args, kwargs)
+        name = getattr(fn, "__name__", "task")
+        task = self.client.submit(
+            _apply,
+            fn,
+            args,
+            kwargs,
+            key=f"{name}-{uuid.uuid4().hex}",
+            resources=dict(resources) if resources else None,
+            pure=False,
+        )
+        return _TaskFuture(task, memory_limit=self.memory_limit)
+
+    def scatter(self, obj: T) -> Scattered[T]:
+        """Copy ``obj`` to every worker once; pass the handle to :meth:`submit`."""
+        [future] = self.client.scatter([obj], broadcast=True, hash=False)
+        return Scattered(future)
+
+    def as_completed(self, futures: Iterable[Future[T]]) -> Iterator[Future[T]]:
+        """Yield ``futures`` (the same objects) as they finish."""
+        from concurrent.futures import as_completed
+
+        yield from as_completed(list(futures))
+
+    def close(self) -> None:
+        """Close the client, and the cluster if this executor started it."""
+        client, self.client = self.client, None
+        if client is not None:
+            client.close()
+        cluster, self._cluster = self._cluster, None
+        if cluster is not None:
+            cluster.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = self.address or "LocalCluster"
+        return f"DaskExecutor({where}, n_workers={self.n_workers})"
+
+    def _check_resources(self, wanted: Mapping[str, float]) -> None:
+        workers = self.client.scheduler_info()["workers"].values()
+        offered = [worker.get("resources") or {} for worker in workers]
+        if any(all(have.get(k, 0) >= v for k, v in wanted.items()) for have in offered):
+            return
+        on_offer = sorted({key for have in offered for key in have}) or "none"
+        raise ConfigError(
+            f"no Dask worker offers the resources {dict(wanted)} (resources on offer: {on_offer})",
+            hint="start workers with --resources (e.g. --resources GPU=1), "
+            "or give the compute target resources: {GPU: 1}",
+        )
+
+
+def _local_cluster(
+    *,
+    n_workers: int,
+    threads_per_worker: int,
+    memory_limit: str | int | None,
+    resources: Mapping[str, float] | None,
+    allowed_failures: int,
+    processes: bool,
+) -> Any:
+    """Start an embedded ``LocalCluster``; see :class:`DaskExecutor` for the options."""
+    from distributed import LocalCluster
+
+    if n_workers < 1 or threads_per_worker < 1:
+        raise ConfigError(
+            "a Dask LocalCluster needs n_workers >= 1 and threads_per_worker >= 1, "
+            f"got {n_workers} and {threads_per_worker}"
+        )
+    return LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=n_workers,
+        threads_per_worker=threads_per_worker,
+        processes=processes,
+        memory_limit=memory_limit if memory_limit is not None else 0,
+        resources=dict(resources) if resources else None,
+        dashboard_address=":0",  # any free port: never a clash with 8787, never a warning
+        silence_logs=logging.ERROR,
+        scheduler_kwargs={"allowed_failures": allowed_failures},
+    )
+
+
+def _client(address: str | None, cluster: Any, *, timeout: float) -> Any:
+    """A client of the embedded ``cluster``, or of the scheduler at ``address``."""
+    from distributed import Client
+
+    if cluster is not None:
+        return Client(cluster, timeout=timeout)  # type: ignore[no-untyped-call]
+    try:
+        return Client(address, timeout=timeout)  # type: ignore[no-untyped-call]
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot reach the Dask scheduler at {address!r}: {exc}",
+            hint="check the address and that the scheduler is running",
+        ) from exc
+
+
+class _TaskFuture(Future[T]):
+    """A Dask task's outcome as a standard future, settled when the task finishes.
+
+    Holding ``task`` (the Dask future) keeps the task alive on the cluster;
+    it is dropped once the result is here, so the worker may free its copy.
+    """
+
+    def __init__(self, task: Any, *, memory_limit: int | None) -> None:
+        super().__init__()
+        self._task: Any = task
+        self._memory_limit = memory_limit
+        task.add_done_callback(self._settle)  # runs in Dask's callback thread
+
+    def cancel(self) -> bool:
+        task = self._task
+        if not super().cancel():
+            return False
+        if task is not None:
+            task.cancel()
+        return True
+
+    def _settle(self, task: Any) -> None:
+        from distributed.scheduler import KilledWorker
+
+        try:
+            try:
+                value = task.result()
+            except KilledWorker as exc:
+                error = worker_lost(task.key, memory_limit=self._memory_limit)
+                error.__cause__ = exc
+                self.set_exception(error)
+            except BaseException as exc:  # noqa: BLE001 - the future carries it to the caller
+                self.set_exception(exc)
+            else:
+                self.set_result(value)
+        except InvalidStateError:
+            pass  # cancelled by the caller meanwhile: nobody waits for the outcome
+        finally:
+            self._task = None
+
+
+def _apply(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    """Call ``fn`` on the worker; keeps ``fn``'s keywords apart from ``Client.submit``'s."""
+    return fn(*args, **kwargs)

@@ -1,0 +1,147 @@
+"""Executors for compute targets: started on first use, bound to their target, shared in a run.
+
+The runner asks an :class:`ExecutorPool` for a step's target by name and hands
+the step the :class:`LazyExecutor` it gets: the target's ``resources`` go with
+every task submitted without explicit ones, so a step never passes resources
+itself, and a cluster starts only when a task needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textops.compute.base import Executor, LocalExecutor, Scattered
+
+if TYPE_CHECKING:
+    from textops.config.schema import ComputeTarget
+
+T = TypeVar("T")
+
+__all__ = ["ExecutorPool", "LazyExecutor", "make_executor"]
+
+
+def make_executor(target: ComputeTarget) -> Executor:
+    """Start the executor ``target`` describes: inline, or a Dask cluster or client."""
+    if target.kind == "local":
+        return LocalExecutor()
+    from textops.compute.dask import DaskExecutor
+
+    return DaskExecutor(
+        target.address,
+        n_workers=target.n_workers,
+        threads_per_worker=target.threads_per_worker,
+        memory_limit=target.memory_limit,
+        resources=target.resources or None,
+    )
+
+
+class LazyExecutor:
+    """An executor started by ``factory`` on first use, with default ``resources`` per task.
+
+    Before it starts, ``n_workers`` and ``is_local`` are the target's figures
+    and ``memory_limit`` is None (unknown: nothing has run, so nothing can have
+    been lost); once started, all three are the real executor's.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], Executor],
+        *,
+        n_workers: int,
+        is_local: bool,
+        resources: Mapping[str, float] | None = None,
+    ) -> None:
+        self._factory = factory
+        self._executor: Executor | None = None
+        self._n_workers = n_workers
+        self._is_local = is_local
+        #: what every task submitted without explicit ``resources`` asks for
+        self.resources: dict[str, float] = dict(resources or {})
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    @property
+    def n_workers(self) -> int:
+        return self._executor.n_workers if self._executor is not None else self._n_workers
+
+    @property
+    def memory_limit(self) -> int | None:
+        return self._executor.memory_limit if self._executor is not None else None
+
+    @property
+    def is_local(self) -> bool:
+        return self._executor.is_local if self._executor is not None else self._is_local
+
+    def _get(self) -> Executor:
+        if self._executor is None:
+            self._executor = self._factory()
+        return self._executor
+
+    def submit(
+        self,
+        fn: Callable[..., T],
+        /,
+        *args: Any,
+        resources: Mapping[str, float] | None = None,
+        **kwargs: Any,
+    ) -> Future[T]:
+        """Submit to the real executor; ``resources=None`` means the bound ones."""
+        if resources is None:
+            resources = self.resources or None
+        return self._get().submit(fn, *args, resources=resources, **kwargs)
+
+    def scatter(self, obj: T) -> Scattered[T]:
+        return self._get().scatter(obj)
+
+    def as_completed(self, futures: Iterable[Future[T]]) -> Iterator[Future[T]]:
+        return self._get().as_completed(futures)
+
+    def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.close()
+
+
+class ExecutorPool:
+    """One lazily started executor per compute target name, closed at the end of the run.
+
+    ``factory`` makes the real executor of a target (:func:`make_executor`;
+    tests pass a :class:`~textops.compute.testing.FakeExecutor` maker).
+    """
+
+    def __init__(
+        self,
+        targets: Mapping[str, ComputeTarget],
+        *,
+        factory: Callable[[ComputeTarget], Executor] = make_executor,
+    ) -> None:
+        self._targets = dict(targets)
+        self._factory = factory
+        self._executors: dict[str, LazyExecutor] = {}
+
+    def get(self, name: str) -> LazyExecutor:
+        """The executor of target ``name``, bound to that target's resources."""
+        if name not in self._executors:
+            target = self._targets[name]
+            self._executors[name] = LazyExecutor(
+                lambda: self._factory(target),
+                n_workers=1 if target.kind == "local" else target.n_workers,
+                is_local=target.kind == "local" or target.address is None,
+                resources=target.resources,
+            )
+        return self._executors[name]
+
+    def close(self) -> None:
+        executors, self._executors = list(self._executors.values()), {}
+        errors = []
+        for executor in executors:  # one that fails to close must not leak the others
+            try:
+                executor.close()
+            except Exception as exc:  # noqa: BLE001 - re-raised below, after the rest
+                errors.append(exc)
+        if errors:
+            raise errors[0]
