@@ -8,7 +8,7 @@ from textops.errors import ConfigError
 from textops.quality.baseline import (
     CHECK_TESTS,
     DEFAULT_THRESHOLDS,
-    baseline_hash,
+    baseline_from_train,
     parse_baseline,
     render_baseline_yaml,
 )
@@ -131,8 +131,14 @@ def test_missing_section_and_bad_yaml() -> None:
         parse_baseline("- a\n- b\n")
 
 
-def test_hash_is_the_sha256_of_the_bytes(rendered) -> None:
-    text, _ = rendered
-    assert baseline_hash(text) == baseline_hash(text.encode("utf-8"))
-    assert len(baseline_hash(text)) == 64
-    assert baseline_hash(text + "# edited\n") != baseline_hash(text)
+def test_baseline_from_train_measures_the_training_set() -> None:
+    frame = small_frame(30, labels=("pos", "neg"))
+    text = baseline_from_train(frame, {"name": "demo", "version": "v7"})
+    baseline = parse_baseline(text)
+    assert (baseline.source.dataset, baseline.source.version) == ("demo", "v7")
+    assert baseline.source.part == "train" and baseline.source.rows == 30
+    assert baseline.source.created and baseline.source.created.endswith("+00:00")
+    assert baseline.classes.allowed == ["neg", "pos"]
+    ref = {"name": "demo", "version": "v7"}
+    given = baseline_from_train(frame, ref, stats=compute_doc_stats(frame))
+    assert parse_baseline(given).statistics == baseline.statistics
