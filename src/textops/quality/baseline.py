@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from textops.clock import utc_now
+from textops.config.errors import config_error
 from textops.errors import ConfigError
 from textops.text.stats import NUMERIC_STATISTICS
 
@@ -174,10 +175,6 @@ class Baseline(_Strict):
         return self
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "<top level>"
-
-
 def parse_baseline(text: str, *, source: str = "baseline profile") -> Baseline:
     """Parse and validate a baseline YAML text; :class:`ConfigError` names the bad key."""
     try:
@@ -194,26 +191,7 @@ def parse_baseline(text: str, *, source: str = "baseline profile") -> Baseline:
     try:
         return Baseline.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where = _location(error["loc"])
-            if error["type"] == "extra_forbidden":
-                problems.append(f"unknown key '{where}'")
-            elif error["type"] == "missing":
-                problems.append(f"missing key '{where}'")
-            else:
-                message = str(error["msg"]).removeprefix("Value error, ")
-                shown = (
-                    f" (got {error['input']!r})"
-                    if not isinstance(error["input"], dict | list)
-                    else ""
-                )
-                problems.append(f"'{where}': {message}{shown}" if error["loc"] else message)
-        raise ConfigError(
-            f"{source} is invalid: " + "; ".join(problems),
-            hint="correct the key named above (the comments in the file say what each "
-            "section holds)",
-        ) from exc
+        raise config_error(exc, model=Baseline, source=source) from exc
 
 
 # --------------------------------------------------------------------------- rendering

@@ -80,12 +80,16 @@ def _edit(text: str, old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("language:\n", "language:\n  colour: blue\n", r"unknown key 'language\.colour'"),
+        (
+            "language:\n",
+            "language:\n  colour: blue\n",
+            r"language\.colour: unknown key 'colour'; valid keys here: expected, min_share",
+        ),
         ("  min_words: 4\n", "", None),
         (
             "  min_share: 0.95",
             "  min_share: 1.5",
-            r"'language\.min_share': Input should be less than or equal to 1",
+            r"language\.min_share: Input should be less than or equal to 1, got 1\.5",
         ),
         (
             "    ks: {warn: 0.1, fail: 0.2}",
@@ -104,11 +108,11 @@ def _edit(text: str, old: str, new: str) -> str:
             r"must be at least fail",
         ),
         ("checks:\n", "checks:\n  colour: {}\n", r"checks\.colour: unknown check"),
-        ("format: 1", "format: 2", r"'format'"),
+        ("format: 1", "format: 2", r"format: Input should be 1, got 2"),
         (
             "vocabulary:\n  size:",
             "vocabulary:\n  sise: 3\n  size:",
-            r"unknown key 'vocabulary\.sise'",
+            r"vocabulary\.sise: unknown key 'sise' \(did you mean 'size'\?\)",
         ),
     ],
 )
@@ -123,7 +127,7 @@ def test_bad_keys_are_named(rendered, old: str, new: str, message: str | None) -
 
 
 def test_missing_section_and_bad_yaml() -> None:
-    with pytest.raises(ConfigError, match="missing key 'classes'"):
+    with pytest.raises(ConfigError, match=r"columns: a required key is missing.*classes"):
         parse_baseline("format: 1\nsource: {rows: 1}\n")
     with pytest.raises(ConfigError, match="is not valid YAML"):
         parse_baseline("classes: [unclosed\n")
