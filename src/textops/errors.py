@@ -6,18 +6,23 @@ keeps its traceback.
 
 ::
 
-    TextopsError
-    ├── ConfigError           textops.yaml, --set overrides, step parameters
-    ├── InputError            bad raw data: the store is left as it was
+    TextopsError              exit 1 unless a subclass says otherwise
+    ├── ConfigError           exit 2: textops.yaml, --set overrides, step parameters,
+    │                         the baseline profile's keys (see textops.config.errors)
+    ├── InputError            exit 3: bad raw data; the store is left as it was
     │   └── DataError         a file or column that cannot be used as given
-    ├── ValidationError       a dataset version failed the baseline's hard checks
-    ├── StoreError            the store URL cannot be read, written or locked
-    ├── EnvironmentError_     a step's environment file is not satisfied
+    ├── ValidationError       exit 4: a dataset version failed the baseline's hard checks
+    ├── StoreError            exit 5: the store URL cannot be read, written or locked
+    ├── EnvironmentError_     exit 6: a step's environment file is not satisfied, or a
+    │                         package a feature needs is not installed
     ├── StepError             a step failed; names the step and the cause
     │   └── WorkerLostError   a task's worker died (memory limit, crash); names the task
-    ├── TrackingError         the tracking backend or registry refused a call
+    ├── TrackingError         MLflow refused a call (translated in textops.tracking.errors)
     ├── ModelError            training, export or the ONNX parity check failed
     └── ServingError          the scoring service cannot load or score
+
+The message is one line naming the thing and the bad value; ``hint`` is the
+fix, printed on the next line as ``fix: ...``.
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ class StoreError(TextopsError):
 
 
 class EnvironmentError_(TextopsError):  # noqa: N801 - avoid shadowing the builtin
-    """The interpreter does not satisfy a step's environment file."""
+    """The interpreter lacks what a step or feature needs: its environment file, a package."""
 
     exit_code = 6
 

@@ -1,8 +1,13 @@
-"""The built-in pipeline definition: the steps a definition without ``steps:`` runs."""
+"""The built-in definition: the steps a definition without ``steps:`` runs, and every default.
+
+Inert data beside the schema, so loading a definition imports no step code.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from textops.config.schema import PipelineConfig
 
 #: the default pipeline: (name, kind, inputs)
 DEFAULT_PIPELINE: list[tuple[str, str, dict[str, str]]] = [
@@ -17,5 +22,15 @@ DEFAULT_PIPELINE: list[tuple[str, str, dict[str, str]]] = [
 
 
 def default_steps() -> list[dict[str, Any]]:
-    """The built-in definition's ``steps`` list, as plain YAML-able data."""
-    return [{"name": name, "uses": kind, "inputs": dict(inputs)} for name, kind, inputs in DEFAULT_PIPELINE]
+    """The built-in definition's ``steps`` list, as plain YAML-able data (a fresh copy)."""
+    return [
+        {"name": name, "uses": kind, "inputs": dict(inputs)}
+        for name, kind, inputs in DEFAULT_PIPELINE
+    ]
+
+
+def default_definition() -> dict[str, Any]:
+    """The whole built-in definition as plain data: what a key left out of a file means."""
+    definition = PipelineConfig().model_dump(mode="json")
+    definition["steps"] = default_steps()
+    return definition

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
@@ -9,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from textops.config.defaults import default_definition, default_steps
+from textops.config.errors import config_error
 from textops.config.schema import PipelineConfig
 from textops.errors import ConfigError
 
@@ -26,12 +28,13 @@ def load_config(
 ) -> PipelineConfig:
     """The pipeline definition from ``path`` (default ``./textops.yaml`` if present).
 
-    Without a file the built-in default applies. Relative local paths in
-    ``data.source`` and ``store.url`` are taken from the file's folder (or
-    ``base_dir``, default the working directory), so a run does not depend on
-    where it was started.
+    Without a file the built-in default applies. ``overrides`` (``key=value``)
+    change one key each, keeping the rest of the mapping they land in. Relative
+    local paths in ``data.source``, ``store.url`` and ``environments.files`` are
+    taken from the file's folder (or ``base_dir``, default the working
+    directory), so a run does not depend on where it was started.
     """
-    source_name = "the built-in default"
+    source_name: str | None = None
     raw: dict[str, Any] = {}
     if path is None and Path(CONFIG_FILE).is_file():
         path = CONFIG_FILE
@@ -44,32 +47,44 @@ def load_config(
             )
         raw = _parse_yaml(file.read_text(encoding="utf-8"), source_name)
         base_dir = base_dir or file.resolve().parent
+    defaults = default_definition()
     for override in overrides:
-        _apply_override(raw, override)
+        _apply_override(raw, override, defaults)
     if "steps" not in raw:
-        from textops.config.defaults import default_steps
-
         raw["steps"] = default_steps()
     config = validate_config(raw, source_name)
-    return _absolutise(config, Path(base_dir or Path.cwd()))
+    return _absolutise(config, Path(base_dir or Path.cwd()).resolve())
 
 
-def validate_config(raw: dict[str, Any], source_name: str = "textops.yaml") -> PipelineConfig:
-    """Validate a parsed definition; one message per problem, with the key's path."""
+def validate_config(raw: dict[str, Any], source_name: str | None = None) -> PipelineConfig:
+    """Validate a parsed definition; a :class:`ConfigError` names the first bad key's path."""
     try:
         return PipelineConfig.model_validate(raw)
     except PydanticValidationError as exc:
-        problems = [_describe(error, raw) for error in exc.errors()]
-        raise ConfigError(
-            f"{source_name} is not a valid pipeline definition:\n  " + "\n  ".join(problems),
-            hint="fix the keys above; 'textops init' writes a commented example",
-        ) from None
+        raise config_error(exc, model=PipelineConfig, source=source_name) from None
 
 
 def config_hash(config: PipelineConfig) -> str:
-    """Content hash of the resolved definition, recorded with every run."""
-    blob = json.dumps(config.model_dump(mode="json"), sort_keys=True).encode()
+    """Content hash of the definition, recorded with every run.
+
+    Local paths inside the definition's folder are hashed relative to it, so
+    one project hashes the same in every checkout.
+    """
+    data = config.model_dump(mode="json")
+    base = config.base_dir
+    if base is not None:
+        data["data"]["source"] = _relative(data["data"]["source"], base)
+        data["store"]["url"] = _relative(data["store"]["url"], base)
+        files = data["environments"]["files"]
+        data["environments"]["files"] = {name: _relative(p, base) for name, p in files.items()}
+    blob = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _relative(location: str, base: Path) -> str:
+    if "://" in location or not Path(location).is_relative_to(base):
+        return location
+    return Path(location).relative_to(base).as_posix()
 
 
 def _parse_yaml(text: str, source_name: str) -> dict[str, Any]:
@@ -79,47 +94,75 @@ def _parse_yaml(text: str, source_name: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(
-            f"{source_name} is not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+            f"{source_name} is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
+            hint="fix the syntax at that position ('textops init' writes a valid example)",
         ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source_name} must hold a mapping at the top, got {type(data).__name__}")
+        raise ConfigError(
+            f"{source_name} must hold a mapping at the top, got {type(data).__name__}",
+            hint="start from 'textops init', which writes a commented example",
+        )
     return data
 
 
-def _apply_override(raw: dict[str, Any], override: str) -> None:
-    """``a.b.c=value``; list items by index or, under ``steps``, by step name."""
+def _apply_override(raw: dict[str, Any], override: str, defaults: dict[str, Any]) -> None:
+    """``a.b.c=value``; list items by index or, under ``steps``, by step name.
+
+    A mapping on the way that ``raw`` lacks starts as its default (from
+    ``defaults``), so the override changes its one key and keeps the others.
+    """
     key, sep, value_text = override.partition("=")
     if not sep or not key.strip():
         raise ConfigError(
-            f"override '{override}' is not of the form key=value", hint="e.g. --set data.split.seed=7"
+            f"override '{override}' is not of the form key=value",
+            hint="e.g. --set data.split.seed=7",
         )
     try:
         value = yaml.safe_load(value_text) if value_text.strip() else ""
     except yaml.YAMLError:
         value = value_text
     parts = key.strip().split(".")
-    if parts[0] == "steps" and "steps" not in raw:
-        from textops.config.defaults import default_steps
-
-        raw["steps"] = default_steps()
     node: Any = raw
-    for i, part in enumerate(parts):
-        is_last = i == len(parts) - 1
+    default: Any = defaults
+    for i, part in enumerate(parts[:-1]):
+        where = ".".join(parts[: i + 1])
         if isinstance(node, list):
-            index = _list_index(node, part, ".".join(parts[: i + 1]))
-            if is_last:
-                node[index] = value
-            else:
-                node = node[index]
+            index = _list_index(node, part, where)
+            default = _default_item(default, node[index])
+            node = node[index]
             continue
         if not isinstance(node, dict):
-            raise ConfigError(f"override '{override}': '{'.'.join(parts[:i])}' is not a mapping")
-        if is_last:
-            node[part] = value
-        else:
-            node = node.setdefault(part, {})
+            raise ConfigError(
+                f"override '{override}': '{'.'.join(parts[:i])}' is not a mapping",
+                hint="set the whole value instead, e.g. --set key=[a, b]",
+            )
+        default = default.get(part) if isinstance(default, dict) else None
+        if part not in node:
+            node[part] = copy.deepcopy(default) if isinstance(default, dict | list) else {}
+        node = node[part]
+    _set_last(node, parts, value, override)
+
+
+def _set_last(node: Any, parts: list[str], value: Any, override: str) -> None:
+    if isinstance(node, list):
+        node[_list_index(node, parts[-1], ".".join(parts))] = value
+    elif isinstance(node, dict):
+        node[parts[-1]] = value
+    else:
+        raise ConfigError(
+            f"override '{override}': '{'.'.join(parts[:-1])}' is not a mapping",
+            hint="set the whole value instead, e.g. --set key=[a, b]",
+        )
+
+
+def _default_item(defaults: Any, item: Any) -> Any:
+    """The default of a list item: the default step of the same name, if there is one."""
+    if isinstance(defaults, list) and isinstance(item, dict):
+        name = item.get("name")
+        return next((d for d in defaults if isinstance(d, dict) and d.get("name") == name), None)
+    return None
 
 
 def _list_index(items: list[Any], part: str, path: str) -> int:
@@ -128,54 +171,18 @@ def _list_index(items: list[Any], part: str, path: str) -> int:
     for index, item in enumerate(items):
         if isinstance(item, dict) and item.get("name") == part:
             return index
-    raise ConfigError(f"override key '{path}': no item '{part}' in that list")
-
-
-def _describe(error: Any, raw: dict[str, Any]) -> str:
-    loc = [str(part) for part in error["loc"]]
-    path = ".".join(loc) or "(top level)"
-    if error["type"] == "extra_forbidden":
-        parent_model = _model_at(PipelineConfig, error["loc"][:-1])
-        known = sorted(parent_model.model_fields) if parent_model else []
-        close = difflib.get_close_matches(loc[-1], known, n=1)
-        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
-        known_text = f"; known keys here: {', '.join(known)}" if known else ""
-        return f"unknown key '{path}'{suggestion}{known_text}"
-    given = error.get("input")
-    shown = f", got {given!r}" if given is not None and not isinstance(given, dict | list) else ""
-    message = error["msg"].removeprefix("Value error, ")
-    return f"'{path}': {message}{shown}"
-
-
-def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model found at ``loc`` (list indices and dict keys skipped)."""
-    from typing import get_args, get_origin
-
-    current: type[BaseModel] | None = model
-    skip_key = False
-    for part in loc:
-        if isinstance(part, int) or skip_key:
-            skip_key = False
-            continue
-        if current is None:
-            return None
-        field = current.model_fields.get(str(part))
-        if field is None:
-            return None
-        annotation = field.annotation
-        skip_key = get_origin(annotation) is dict
-        current = next(
-            (
-                c
-                for c in (annotation, *get_args(annotation))
-                if isinstance(c, type) and issubclass(c, BaseModel)
-            ),
-            None,
-        )
-    return current
+    names = [str(item["name"]) for item in items if isinstance(item, dict) and "name" in item]
+    close = difflib.get_close_matches(part, names, n=1)
+    suggestion = f" (did you mean '{close[0]}'?)" if close else ""
+    raise ConfigError(
+        f"override key '{path}': no item '{part}' in that list{suggestion}",
+        hint=f"name an item by index (0-{len(items) - 1})"
+        + (f" or by name: {', '.join(names)}" if names else ""),
+    )
 
 
 def _absolutise(config: PipelineConfig, base: Path) -> PipelineConfig:
+    """Local relative paths made absolute from ``base``, which the config remembers."""
     def fix(location: str) -> str:
         if "://" in location or Path(location).is_absolute():
             return location
@@ -185,4 +192,8 @@ def _absolutise(config: PipelineConfig, base: Path) -> PipelineConfig:
     store = config.store.model_copy(update={"url": fix(config.store.url)})
     files = {name: fix(path) for name, path in config.environments.files.items()}
     environments = config.environments.model_copy(update={"files": files})
-    return config.model_copy(update={"data": data, "store": store, "environments": environments})
+    resolved = config.model_copy(
+        update={"data": data, "store": store, "environments": environments}
+    )
+    resolved._base_dir = str(base)
+    return resolved

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from textops.errors import ConfigError
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -133,6 +137,13 @@ class PipelineConfig(Strict):
     compute: dict[str, ComputeTarget] = Field(default_factory=_default_compute)
     environments: EnvironmentsConfig = EnvironmentsConfig()
     steps: list[StepConfig] = Field(default_factory=list)
+    # the folder relative local paths were taken from (set by the loader)
+    _base_dir: str | None = PrivateAttr(default=None)
+
+    @property
+    def base_dir(self) -> Path | None:
+        """The folder relative local paths were resolved against; None if never resolved."""
+        return None if self._base_dir is None else Path(self._base_dir)
 
     @model_validator(mode="after")
     def _steps_are_unique_and_targets_exist(self) -> PipelineConfig:
@@ -154,7 +165,14 @@ class PipelineConfig(Strict):
         return self
 
     def step(self, name: str) -> StepConfig:
+        """The step called ``name``; a :class:`ConfigError` naming the steps if none is."""
         for candidate in self.steps:
             if candidate.name == name:
                 return candidate
-        raise KeyError(name)
+        names = [candidate.name for candidate in self.steps]
+        close = difflib.get_close_matches(name, names, n=1)
+        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(
+            f"the pipeline has no step '{name}'{suggestion}",
+            hint=f"use one of its steps: {', '.join(names) or '(none)'}",
+        )

@@ -4,8 +4,9 @@
 :class:`~textops.quality.profile.DatasetProfile`; people then edit it (the
 class set, the minimum English share, thresholds). :func:`parse_baseline`
 reads it back into a :class:`Baseline`, refusing unknown keys and naming any
-bad one; :func:`baseline_hash` identifies a version of the file (sha256 of
-its bytes), which every validation records.
+bad one; :func:`baseline_from_train` measures a first one on a dataset
+version's training set. The file's version (its sha256) is the store's
+business: :func:`textops.store.baselines.baseline_hash`.
 
 Checks and their tests (:data:`CHECK_TESTS`) each have a ``warn`` and a
 ``fail`` threshold. Most tests are distances (worse when higher); the
@@ -15,14 +16,18 @@ chi-square test gives a p-value (worse when lower). Remove a check from
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from textops.clock import utc_now
+from textops.config.errors import config_error
 from textops.errors import ConfigError
 from textops.text.stats import NUMERIC_STATISTICS
+
+if TYPE_CHECKING:
+    import polars as pl
 
 Direction = Literal["above", "below"]
 
@@ -170,16 +175,6 @@ class Baseline(_Strict):
         return self
 
 
-def baseline_hash(text: str | bytes) -> str:
-    """sha256 of the baseline file's bytes: the version every validation records."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return hashlib.sha256(data).hexdigest()
-
-
-def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "<top level>"
-
-
 def parse_baseline(text: str, *, source: str = "baseline profile") -> Baseline:
     """Parse and validate a baseline YAML text; :class:`ConfigError` names the bad key."""
     try:
@@ -196,26 +191,7 @@ def parse_baseline(text: str, *, source: str = "baseline profile") -> Baseline:
     try:
         return Baseline.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            where = _location(error["loc"])
-            if error["type"] == "extra_forbidden":
-                problems.append(f"unknown key '{where}'")
-            elif error["type"] == "missing":
-                problems.append(f"missing key '{where}'")
-            else:
-                message = str(error["msg"]).removeprefix("Value error, ")
-                shown = (
-                    f" (got {error['input']!r})"
-                    if not isinstance(error["input"], dict | list)
-                    else ""
-                )
-                problems.append(f"'{where}': {message}{shown}" if error["loc"] else message)
-        raise ConfigError(
-            f"{source} is invalid: " + "; ".join(problems),
-            hint="correct the key named above (the comments in the file say what each "
-            "section holds)",
-        ) from exc
+        raise config_error(exc, model=Baseline, source=source) from exc
 
 
 # --------------------------------------------------------------------------- rendering
@@ -246,7 +222,7 @@ _HEADER = """\
 
 def _flow(value: Any) -> str:
     """One YAML value on one line (quoted where YAML would misread it)."""
-    text = yaml.safe_dump(
+    text: str = yaml.safe_dump(
         value, default_flow_style=True, width=10**9, allow_unicode=True, sort_keys=False
     )
     return text.removesuffix("\n").removesuffix("\n...").strip()
@@ -390,6 +366,34 @@ def render_baseline_yaml(
     return "\n".join(lines) + "\n"
 
 
+def baseline_from_train(
+    train: pl.DataFrame, ref: dict[str, Any], *, stats: pl.DataFrame | None = None
+) -> str:
+    """A commented baseline measured on a version's training set.
+
+    ``ref`` names the dataset version (``name``, ``version``); ``stats`` are the
+    training set's document statistics when already computed.
+    """
+    from textops.quality.profile import profile_from_stats
+    from textops.text.stats import compute_doc_stats
+
+    stats = compute_doc_stats(train) if stats is None else stats
+    profile = profile_from_stats("train", stats, schema=dict(train.schema))
+    return render_baseline_yaml(
+        profile, dataset=ref["name"], version=ref["version"], created=utc_now()
+    )
+
+
 def _thresholds(test: str) -> str:
     warn, fail = DEFAULT_THRESHOLDS[test]
     return f"    {test}: {{warn: {warn}, fail: {fail}}}"
+
+
+def baseline_hash(text: str | bytes) -> str:
+    """Transitional: the old home of :func:`textops.store.baselines.baseline_hash`.
+
+    Kept only until ``steps/validate.py`` and ``api.py`` import it from the store.
+    """
+    from textops.store.baselines import baseline_hash as digest
+
+    return digest(text)

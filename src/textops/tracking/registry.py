@@ -23,11 +23,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from textops.errors import TrackingError
+from textops.tracking.errors import mlflow_errors, translate
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -108,6 +109,10 @@ class ModelRegistry:
         self.registry_uri = registry_uri or tracking_uri
         self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=self.registry_uri)
 
+    def _mlflow(self, what: str) -> contextlib.AbstractContextManager[None]:
+        """MLflow's failures inside the block become a TrackingError naming ``what``."""
+        return mlflow_errors(what, uri=self.tracking_uri)
+
     # -- versions ---------------------------------------------------------------------
     def register(
         self,
@@ -126,7 +131,7 @@ class ModelRegistry:
         all_tags[TEST_SET_TAG] = test_set
         if dataset_version is not None:
             all_tags[DATASET_TAG] = dataset_version
-        with _translated(f"register '{model_uri}' as model '{name}'"):
+        with self._mlflow(f"register '{model_uri}' as model '{name}'"):
             self._ensure_registered_model(name)
             source, model_id, run_id = self._resolve_source(model_uri)
             version = self.client.create_model_version(
@@ -161,13 +166,13 @@ class ModelRegistry:
         return str(model.artifact_location), model.model_id, model.source_run_id
 
     def get(self, name: str, version: int) -> ModelVersionInfo:
-        with _translated(f"read version {version} of model '{name}'"):
+        with self._mlflow(f"read version {version} of model '{name}'"):
             return self._info(self.client.get_model_version(name, str(version)))
 
     def versions(self, name: str) -> list[ModelVersionInfo]:
         """Every version of ``name``, oldest first (empty if the model is not registered)."""
         quoted = name.replace("'", "\\'")
-        with _translated(f"list the versions of model '{name}'"):
+        with self._mlflow(f"list the versions of model '{name}'"):
             found = self.client.search_model_versions(f"name = '{quoted}'")
             return sorted((self._info(v) for v in found), key=lambda info: info.version)
 
@@ -199,23 +204,22 @@ class ModelRegistry:
         except MlflowException as exc:
             if exc.error_code in {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}:
                 return None
-            raise TrackingError(
-                f"MLflow refused to read alias '{alias}' of '{name}': {exc}"
-            ) from exc
+            what = f"read alias '{alias}' of '{name}'"
+            raise translate(exc, what, uri=self.tracking_uri) from exc
 
     def set_champion(self, name: str, version: int, *, reason: str = "set by hand") -> None:
         """Point ``champion`` at ``version`` (and drop ``challenger`` if it pointed there)."""
-        with _translated(f"promote version {version} of '{name}'"):
+        with self._mlflow(f"promote version {version} of '{name}'"):
             self.client.set_registered_model_alias(name, CHAMPION, str(version))
             self._tag(name, version, {GATE_TAG: "promoted", GATE_REASON_TAG: reason})
         current = self.challenger(name)
         if current is not None and current.version == version:
-            with _translated(f"drop the challenger alias of '{name}'"):
+            with self._mlflow(f"drop the challenger alias of '{name}'"):
                 self.client.delete_registered_model_alias(name, CHALLENGER)
 
     def mark_challenger(self, name: str, version: int, *, reason: str) -> None:
         """Point ``challenger`` at a version that did not beat the champion, with why."""
-        with _translated(f"mark version {version} of '{name}' as challenger"):
+        with self._mlflow(f"mark version {version} of '{name}' as challenger"):
             self.client.set_registered_model_alias(name, CHALLENGER, str(version))
             self._tag(name, version, {GATE_TAG: "rejected", GATE_REASON_TAG: reason})
 
@@ -263,7 +267,7 @@ class ModelRegistry:
             warnings.filterwarnings("ignore", message=r".*Any type hint is inferred as AnyType")
             import mlflow.pyfunc
 
-        with _translated(f"load version {version} of '{name}'"):
+        with self._mlflow(f"load version {version} of '{name}'"):
             # the version's own artifact URI: a models:/ URI would be resolved through
             # MLflow's global registry URI, not this registry's
             source = self.client.get_model_version_download_uri(name, str(version))
@@ -336,14 +340,3 @@ def decide(
 
 def _short(fingerprint: str | None) -> str:
     return "unknown" if fingerprint is None else fingerprint[:12]
-
-
-@contextlib.contextmanager
-def _translated(what: str) -> Iterator[None]:
-    """Turn MLflow's exceptions into a TrackingError naming the operation."""
-    try:
-        yield
-    except TrackingError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - MLflow raises many types; translate once
-        raise TrackingError(f"MLflow refused to {what}: {exc}") from exc

