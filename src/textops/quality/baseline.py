@@ -387,13 +387,3 @@ def baseline_from_train(
 def _thresholds(test: str) -> str:
     warn, fail = DEFAULT_THRESHOLDS[test]
     return f"    {test}: {{warn: {warn}, fail: {fail}}}"
-
-
-def baseline_hash(text: str | bytes) -> str:
-    """Transitional: the old home of :func:`textops.store.baselines.baseline_hash`.
-
-    Kept only until ``steps/validate.py`` and ``api.py`` import it from the store.
-    """
-    from textops.store.baselines import baseline_hash as digest
-
-    return digest(text)

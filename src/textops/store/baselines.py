@@ -9,7 +9,7 @@ is measured, is :mod:`textops.quality.baseline`'s business.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textops.errors import StoreError
 
@@ -52,13 +52,3 @@ def keep_in_history(store: Store, text: str, digest: str) -> str:
     if not store.exists("baseline", "history", f"{digest}.yaml"):
         store.write_text(text, "baseline", "history", f"{digest}.yaml")
     return digest
-
-
-def baseline_from_train(train: Any, ref: dict[str, Any], *, stats: Any = None) -> str:
-    """Transitional: the old home of :func:`textops.quality.baseline.baseline_from_train`.
-
-    Kept only until ``steps/validate.py`` and ``api.py`` import it from ``quality``.
-    """
-    from textops.quality.baseline import baseline_from_train as measure
-
-    return measure(train, ref, stats=stats)
