@@ -103,7 +103,8 @@ def baseline_init(
     *, name: str | None = None, force: bool = False,
 ) -> dict[str, Any]:
     """Write ``baseline/profile.yaml`` from a version's training set; returns where and its hash."""
-    from textops.store.baselines import BASELINE, baseline_from_train, write_baseline
+    from textops.quality.baseline import baseline_from_train
+    from textops.store.baselines import BASELINE, write_baseline
     from textops.store.datasets import DatasetRepository
     from textops.store.lock import store_lock
 
@@ -120,7 +121,8 @@ def baseline_init(
 def baseline_show(path: str | Path | None = None, overrides: Sequence[str] = ()) -> tuple[str, str]:
     """The current baseline file's text and sha256."""
     from textops.errors import StoreError
-    from textops.quality.baseline import baseline_hash, parse_baseline
+    from textops.quality.baseline import parse_baseline
+    from textops.store.baselines import baseline_hash
     from textops.store.baselines import baseline_text
 
     store = _config_and_store(path, overrides)[1]

@@ -94,7 +94,7 @@ def test_bad_input_is_refused_and_store_untouched(
 def test_unknown_yaml_key(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     (project / "textops.yaml").write_text("data:\n  sorce: landing\n")
-    with pytest.raises(ConfigError, match=r"unknown key 'data.sorce' \(did you mean 'source'\?\)"):
+    with pytest.raises(ConfigError, match=r"data\.sorce: unknown key 'sorce' \(did you mean 'source'\?\)"):
         api.run()
     assert not (project / ".textops").exists()
 

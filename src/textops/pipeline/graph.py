@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from textops.config.schema import PipelineConfig, StepConfig
+from textops.config.errors import config_error
 from textops.errors import ConfigError
 from textops.pipeline.registry import resolve
 from textops.steps.base import StepSpec
@@ -79,11 +80,12 @@ def build_graph(config: PipelineConfig) -> Graph:
                 "which environments.files does not define",
                 hint=f"add environments.files.{environment}: environments/{environment}.yml",
             )
+        params = _params(step, spec, config)
         upstream = _check_inputs(step, spec, specs)
         nodes[step.name] = Node(
             config=step,
             spec=spec,
-            params=_params(step, spec, config),
+            params=params,
             upstream=tuple(dict.fromkeys(upstream)),
             compute=step.compute or (spec.compute if spec.compute in config.compute else "local"),
             environment=environment,
@@ -106,8 +108,7 @@ def _params(step: StepConfig, spec: StepSpec, config: PipelineConfig) -> BaseMod
     try:
         params = spec.params.model_validate(step.params)
     except PydanticValidationError as exc:
-        details = "; ".join(f"'{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{where}: {details}") from None
+        raise config_error(exc, model=spec.params, where=f"steps.{step.name}.params") from None
     if spec.check is not None:
         try:
             spec.check(params)

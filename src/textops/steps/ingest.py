@@ -52,7 +52,7 @@ def _manifest(
     ctx: StepContext, data: DataConfig, parts: dict[str, Any], digest: str, *,
     files: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    from textops.execution.records import utc_now
+    from textops.clock import utc_now
     from textops.store.splitting import class_counts
 
     latest = ctx.catalog.datasets.latest(data.name)

@@ -80,7 +80,7 @@ def _baseline_text(
 ) -> tuple[str, bool]:
     """The curated baseline, or one drawn from this version when there is none yet."""
     from textops.errors import ValidationError
-    from textops.store.baselines import baseline_from_train
+    from textops.quality.baseline import baseline_from_train
 
     text = ctx.catalog.baselines.text()
     if text is not None:
@@ -98,7 +98,8 @@ def _check(
     ctx: StepContext, params: Params, dataset: DatasetRef, parts: dict[str, pl.DataFrame],
     stats: dict[str, pl.DataFrame],
 ) -> _Outcome:
-    from textops.quality.baseline import baseline_hash, parse_baseline
+    from textops.quality.baseline import parse_baseline
+    from textops.store.baselines import baseline_hash
     from textops.quality.checks import run_hard_checks
     from textops.quality.drift import run_drift, worst_status
     from textops.quality.profile import profile_parts

@@ -56,8 +56,18 @@ def test_unknown_step_kind() -> None:
 def test_bad_params_name_the_step() -> None:
     step = src("a")
     step["params"]["colour"] = "red"
-    with pytest.raises(ConfigError, match="steps 'a'.*'colour': Extra inputs are not permitted"):
+    with pytest.raises(ConfigError, match=r"steps\.a\.params\.colour: unknown key 'colour'") as info:
         build_graph(config([step]))
+    assert info.value.hint
+
+
+def test_a_misspelt_nested_step_parameter_gets_a_suggestion() -> None:
+    from textops.config.loader import validate_config
+
+    raw = {"steps": [{"name": "tune", "uses": "tune",
+                      "params": {"tuning": {"n_trails": 3}}}]}
+    with pytest.raises(ConfigError, match=r"steps\.tune\.params\.tuning\.n_trails.*did you mean 'n_trials'"):
+        build_graph(validate_config(raw))
 
 
 def test_describe_is_inert_data() -> None:
