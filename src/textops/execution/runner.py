@@ -27,7 +27,7 @@ from textops.execution.backend import LazyBackend
 from textops.execution.planning import Mode, RunOptions, check_environments, plan
 from textops.execution.records import RunRecord, StepRecord, utc_now
 from textops.execution.step_run import RunSession, run_step
-from textops.pipeline.graph import build_graph
+from textops.pipeline.graph import Graph, build_graph
 from textops.store.catalog import Catalog
 from textops.store.lock import store_lock
 from textops.store.reporting import ReportingTables
@@ -78,27 +78,13 @@ def run_pipeline(
         steps=[StepRecord(n.name, n.spec.kind, compute=n.compute, environment=n.environment)
                for n in graph.nodes],
     )
-    notify = on_event or (lambda _event, _step: None)
     with store_lock(config.store.url):
         if backend is CONFIGURED:
             backend = LazyBackend(config, store) if config.tracking.enabled else None
         pool = ExecutorPool(config.compute, factory=executor_factory)
-        session = _session(record, config, store, backend, pool, hashes)
+        session = _session(record, config, store=store, backend=backend, pool=pool, hashes=hashes)
         try:
-            for node in graph.nodes:
-                if modes[node.name] is Mode.SKIP:
-                    record.step(node.name).status = "skipped"
-                    continue
-                notify("start", record.step(node.name))
-                run_step(node, modes[node.name], session)
-                notify("end", record.step(node.name))
-            record.status = "completed"
-        except KeyboardInterrupt:
-            record.status = "interrupted"
-            raise
-        except BaseException:
-            record.status = "failed"
-            raise
+            _run_steps(session, graph, modes, on_event or (lambda _event, _step: None))
         finally:
             session.pool.close()
             record.finished = utc_now()
@@ -107,8 +93,28 @@ def run_pipeline(
     return record
 
 
+def _run_steps(session: RunSession, graph: Graph, modes: dict[str, Mode], notify: Event) -> None:
+    """Each step in order; the run's status says how it ended (a Ctrl-C is no failure)."""
+    record = session.record
+    try:
+        for node in graph.nodes:
+            if modes[node.name] is Mode.SKIP:
+                record.step(node.name).status = "skipped"
+                continue
+            notify("start", record.step(node.name))
+            run_step(node, modes[node.name], session)
+            notify("end", record.step(node.name))
+        record.status = "completed"
+    except KeyboardInterrupt:
+        record.status = "interrupted"
+        raise
+    except BaseException:
+        record.status = "failed"
+        raise
+
+
 def _session(
-    record: RunRecord, config: PipelineConfig, store: Store, backend: TrackingBackend | None,
+    record: RunRecord, config: PipelineConfig, *, store: Store, backend: TrackingBackend | None,
     pool: ExecutorPool, hashes: dict[str, str],
 ) -> RunSession:
     materialised = False

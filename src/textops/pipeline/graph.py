@@ -134,11 +134,14 @@ def _check_inputs(step: StepConfig, spec: StepSpec, specs: dict[str, StepSpec]) 
             + (f" (did you mean '{close[0]}'?)" if close else ""),
             hint=f"its inputs are: {', '.join(spec.inputs) or '(none)'}",
         )
-    return [_check_wire(step, key, ref, spec.inputs[key], specs) for key, ref in step.inputs.items()]
+    return [
+        _check_wire(step, key, ref, expected=spec.inputs[key], specs=specs)
+        for key, ref in step.inputs.items()
+    ]
 
 
 def _check_wire(
-    step: StepConfig, key: str, ref: str, expected: type, specs: dict[str, StepSpec]
+    step: StepConfig, key: str, ref: str, *, expected: type, specs: dict[str, StepSpec]
 ) -> str:
     """The upstream step of one wired input, after checking the output exists with that type."""
     source, output = ref.split(".")

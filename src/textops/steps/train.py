@@ -62,9 +62,10 @@ def train(
     exported = export_onnx(network, test_texts, atol=params.atol, min_docs=params.parity_docs)
     ctx.out.write_bytes("model.onnx", exported.model)
     ctx.out.write_json("tokenizer.json", network.tokenizer.to_dict())
-    _log_training(ctx, network, config, metrics, {**exported.summary(), "fit_part": fit_part,
-                                                  "eval_part": eval_part})
-    registered = _publish(ctx, params, cleaned, network, (exported.model, metrics, test_frame))
+    _log_training(ctx, network, config=config, metrics=metrics,
+                  export={**exported.summary(), "fit_part": fit_part, "eval_part": eval_part})
+    registered = _publish(ctx, params, cleaned, network=network,
+                          scored=(exported.model, metrics, test_frame))
     return {"model": ModelRef(
         location=ctx.out.location, device=network.device, metrics=metrics,
         onnx_parity_max_abs_diff=exported.max_abs_diff, labels=network.labels,
@@ -83,7 +84,7 @@ def _network(ctx: StepContext, params: Params, best: TunedConfig | None) -> Netw
 
 
 def _log_training(
-    ctx: StepContext, network: Any, config: NetworkConfig, metrics: dict[str, float],
+    ctx: StepContext, network: Any, *, config: NetworkConfig, metrics: dict[str, float],
     export: dict[str, Any],
 ) -> None:
     """The first member's curves (the others train the same way from other seeds) and figures."""
@@ -102,7 +103,7 @@ def _log_training(
 
 
 def _publish(
-    ctx: StepContext, params: Params, cleaned: CleanedData, network: Any,
+    ctx: StepContext, params: Params, cleaned: CleanedData, *, network: Any,
     scored: tuple[bytes, dict[str, float], pl.DataFrame],
 ) -> Registration | None:
     """Register the model and let the gate decide on champion (when there is a registry)."""

@@ -52,7 +52,7 @@ def validate(
 
     parts = {part: ctx.catalog.dataset(dataset, part) for part in PARTS}
     doc_stats = _doc_stats(ctx, parts, dataset, stats)
-    outcome = _check(ctx, params, dataset, parts, doc_stats)
+    outcome = _check(ctx, params, dataset, parts=parts, stats=doc_stats)
     _record(ctx, outcome)
     if params.html_reports:
         _write_html(ctx, dataset, outcome)
@@ -95,7 +95,7 @@ def _baseline_text(
 
 
 def _check(
-    ctx: StepContext, params: Params, dataset: DatasetRef, parts: dict[str, pl.DataFrame],
+    ctx: StepContext, params: Params, dataset: DatasetRef, *, parts: dict[str, pl.DataFrame],
     stats: dict[str, pl.DataFrame],
 ) -> _Outcome:
     from textops.quality.baseline import parse_baseline
