@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 SHARED_DATASETS = Path(
-    os.environ.get("TEXTOPS_SHARED_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets")
+    os.environ.get(
+        "TEXTOPS_SHARED_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets"
+    )
 )
 
 

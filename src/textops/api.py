@@ -71,7 +71,9 @@ def graph(path: str | Path | None = None, overrides: Sequence[str] = ()) -> list
     return describe(build_graph(load_config(path, overrides=list(overrides))))
 
 
-def _config_and_store(path: str | Path | None, overrides: Sequence[str]) -> tuple[PipelineConfig, Any]:
+def _config_and_store(
+    path: str | Path | None, overrides: Sequence[str]
+) -> tuple[PipelineConfig, Any]:
     """The resolved definition and its store, for the commands that only read or curate."""
     from textops.store import Store
 
@@ -79,7 +81,9 @@ def _config_and_store(path: str | Path | None, overrides: Sequence[str]) -> tupl
     return resolved, Store(resolved.store.url)
 
 
-def list_datasets(path: str | Path | None = None, overrides: Sequence[str] = ()) -> list[dict[str, Any]]:
+def list_datasets(
+    path: str | Path | None = None, overrides: Sequence[str] = ()
+) -> list[dict[str, Any]]:
     """Every committed version of every dataset in the store, oldest first."""
     from textops.store.datasets import DatasetRepository
 
@@ -88,8 +92,11 @@ def list_datasets(path: str | Path | None = None, overrides: Sequence[str] = ())
 
 
 def show_dataset(
-    version: str | None = None, path: str | Path | None = None, overrides: Sequence[str] = (),
-    *, name: str | None = None,
+    version: str | None = None,
+    path: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    name: str | None = None,
 ) -> dict[str, Any]:
     """One version's manifest (by id, id prefix, sequence number or ``latest``)."""
     from textops.store.datasets import DatasetRepository
@@ -99,8 +106,12 @@ def show_dataset(
 
 
 def baseline_init(
-    version: str | None = None, path: str | Path | None = None, overrides: Sequence[str] = (),
-    *, name: str | None = None, force: bool = False,
+    version: str | None = None,
+    path: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    name: str | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Write ``baseline/profile.yaml`` from a version's training set; returns where and its hash."""
     from textops.quality.baseline import baseline_from_train
@@ -122,8 +133,7 @@ def baseline_show(path: str | Path | None = None, overrides: Sequence[str] = ())
     """The current baseline file's text and sha256."""
     from textops.errors import StoreError
     from textops.quality.baseline import parse_baseline
-    from textops.store.baselines import baseline_hash
-    from textops.store.baselines import baseline_text
+    from textops.store.baselines import baseline_hash, baseline_text
 
     store = _config_and_store(path, overrides)[1]
     text = baseline_text(store)
@@ -153,8 +163,12 @@ def list_models(
 
 
 def promote_model(
-    version: int, name: str = "textops-classifier", path: str | Path | None = None,
-    overrides: Sequence[str] = (), *, reason: str = "promoted by hand",
+    version: int,
+    name: str = "textops-classifier",
+    path: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    reason: str = "promoted by hand",
 ) -> Any:
     """Point ``champion`` at ``version`` by hand (the gate is for automatic promotion)."""
     from textops.store.lock import store_lock

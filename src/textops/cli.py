@@ -32,7 +32,8 @@ err_console = Console(stderr=True)
 _state: dict[str, Any] = {"config": None, "overrides": [], "debug": False}
 
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", "-c", help="Pipeline definition (default ./textops.yaml).")
+    Path | None,
+    typer.Option("--config", "-c", help="Pipeline definition (default ./textops.yaml)."),
 ]
 SetOption = Annotated[
     list[str] | None, typer.Option("--set", "-s", help="Override a key: --set data.split.seed=7.")
@@ -64,7 +65,9 @@ def init(
 
 @app.command()
 def demo(
-    landing: Annotated[Path, typer.Option(help="Folder the default config reads.")] = Path("landing"),
+    landing: Annotated[Path, typer.Option(help="Folder the default config reads.")] = Path(
+        "landing"
+    ),
     later: Annotated[Path, typer.Option(help="Folder for the later drops.")] = Path("demo-drops"),
     rows: Annotated[int, typer.Option(min=100, help="Rows per drop.")] = 3000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
@@ -77,7 +80,8 @@ def demo(
         f"drop 3 (must be refused)  -> {paths['drop3']}",
         "",
         "next: textops run",
-        f"then: mv {paths['drop2']} {landing}/ && textops run   # class balance and sentiment drift",
+        f"then: mv {paths['drop2']} {landing}/ && textops run"
+        "   # class balance and sentiment drift",
         f"then: mv {paths['drop3']} {landing}/ && textops run   # refused by validation",
     ]
     for line in lines:
@@ -86,8 +90,12 @@ def demo(
 
 @app.command()
 def run(
-    only: Annotated[str | None, typer.Option(help="Run only this step (upstream from the cache).")] = None,
-    from_: Annotated[str | None, typer.Option("--from", help="Re-run this step and all after it.")] = None,
+    only: Annotated[
+        str | None, typer.Option(help="Run only this step (upstream from the cache).")
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Re-run this step and all after it.")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Ignore the cache.")] = False,
 ) -> None:
     """Run the pipeline."""
@@ -100,16 +108,23 @@ def run(
             status.update(f"[bold]{step.name}[/] running on {step.compute}")
         else:
             mark = "[green]cached[/]" if step.cache_hit else "[green]done[/]"
-            console.print(f"[bold]{step.name}[/] {mark} in {step.wall_seconds:.2f} s", highlight=False)
+            console.print(
+                f"[bold]{step.name}[/] {mark} in {step.wall_seconds:.2f} s", highlight=False
+            )
 
     config, overrides = _config_args()
     with status:
-        record = api.run(config, overrides, only=only, from_step=from_, force=force, on_event=on_event)
+        record = api.run(
+            config, overrides, only=only, from_step=from_, force=force, on_event=on_event
+        )
     table = Table("step", "status", "cache", "wall s", "runner s", title=f"run {record.run_id}")
     for step in record.steps:
         table.add_row(
-            step.name, step.status, "hit" if step.cache_hit else "-",
-            f"{step.wall_seconds:.2f}", f"{step.overhead_seconds:.3f}",
+            step.name,
+            step.status,
+            "hit" if step.cache_hit else "-",
+            f"{step.wall_seconds:.2f}",
+            f"{step.overhead_seconds:.3f}",
         )
     console.print(table)
     if record.dataset:
@@ -129,7 +144,9 @@ def graph(
         return
     table = Table("step", "uses", "after", "inputs", "compute", "environment", "data")
     for row in rows:
-        table.add_row(*(row[k] for k in ("step", "uses", "after", "inputs", "compute", "environment", "data")))
+        table.add_row(
+            *(row[k] for k in ("step", "uses", "after", "inputs", "compute", "environment", "data"))
+        )
     console.print(table)
 
 
@@ -139,15 +156,22 @@ def datasets_list() -> None:
     table = Table("dataset", "#", "version", "created", "train", "test", "parent")
     for m in api.list_datasets(*_config_args()):
         table.add_row(
-            m["name"], str(m["sequence"]), m["version"], m["created"][:19],
-            str(m["parts"]["train"]["rows"]), str(m["parts"]["test"]["rows"]), m["parent"] or "-",
+            m["name"],
+            str(m["sequence"]),
+            m["version"],
+            m["created"][:19],
+            str(m["parts"]["train"]["rows"]),
+            str(m["parts"]["test"]["rows"]),
+            m["parent"] or "-",
         )
     console.print(table)
 
 
 @datasets_app.command("show")
 def datasets_show(
-    version: Annotated[str, typer.Argument(help="Version id, prefix, sequence number or 'latest'.")] = "latest",
+    version: Annotated[
+        str, typer.Argument(help="Version id, prefix, sequence number or 'latest'.")
+    ] = "latest",
     name: Annotated[str | None, typer.Option(help="Dataset name (default data.name).")] = None,
 ) -> None:
     """Print one version's manifest."""
@@ -156,14 +180,18 @@ def datasets_show(
 
 @baseline_app.command("init")
 def baseline_init(
-    from_: Annotated[str, typer.Option("--from", help="Dataset version (id, prefix, number, latest).")] = "latest",
+    from_: Annotated[
+        str, typer.Option("--from", help="Dataset version (id, prefix, number, latest).")
+    ] = "latest",
     name: Annotated[str | None, typer.Option(help="Dataset name (default data.name).")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing baseline.")] = False,
 ) -> None:
     """Write baseline/profile.yaml from a version's training set, to review and edit."""
     result = api.baseline_init(from_, *_config_args(), name=name, force=force)
-    console.print(f"wrote {result['path']} (sha256 {result['sha256'][:12]}) from "
-                  f"{result['dataset']['name']}@{result['dataset']['version']}")
+    console.print(
+        f"wrote {result['path']} (sha256 {result['sha256'][:12]}) from "
+        f"{result['dataset']['name']}@{result['dataset']['version']}"
+    )
     console.print("review it: the class set, expected shares, minimum English share, thresholds")
 
 
@@ -185,9 +213,12 @@ def models_list(name: ModelName = "textops-classifier", metric: str = "f1_macro"
     for info in api.list_models(name, *_config_args()):
         value = info.metrics.get(metric)
         table.add_row(
-            str(info.version), ", ".join(info.aliases) or "-",
-            "-" if value is None else f"{value:.4f}", info.dataset_version or "-",
-            info.tags.get("textops.gate", "-"), info.tags.get("textops.gate_reason", "")[:80],
+            str(info.version),
+            ", ".join(info.aliases) or "-",
+            "-" if value is None else f"{value:.4f}",
+            info.dataset_version or "-",
+            info.tags.get("textops.gate", "-"),
+            info.tags.get("textops.gate_reason", "")[:80],
         )
     console.print(table)
 

@@ -49,17 +49,35 @@ def _null_labels(landing: Path) -> None:
 
 
 def _rare_class(landing: Path) -> None:
-    pd.DataFrame({"text": ["one lonely row"], "label": ["rare"]}).to_csv(landing / "rare.csv", index=False)
+    pd.DataFrame({"text": ["one lonely row"], "label": ["rare"]}).to_csv(
+        landing / "rare.csv", index=False
+    )
 
 
 CASES: dict[str, tuple[Callable[[Path], None], type[TextopsError], str]] = {
     "empty folder": (_empty_folder, DataError, r"holds no CSV, Parquet or JSONL files"),
     "empty file": (_empty_file, DataError, r"file 'empty.csv' is empty"),
-    "malformed csv": (_malformed_csv, DataError, r"'bad.csv' is not valid CSV: line 3 has 3 fields, the header has 2"),
-    "non-utf8": (_latin1, DataError, r"'latin.csv' is not UTF-8 text: byte 0xe9 at offset 14 \(line 2\)"),
-    "no text column": (_no_text_column, DataError, r"'cols.csv' has no column 'text'.*columns are: body, label"),
+    "malformed csv": (
+        _malformed_csv,
+        DataError,
+        r"'bad.csv' is not valid CSV: line 3 has 3 fields, the header has 2",
+    ),
+    "non-utf8": (
+        _latin1,
+        DataError,
+        r"'latin.csv' is not UTF-8 text: byte 0xe9 at offset 14 \(line 2\)",
+    ),
+    "no text column": (
+        _no_text_column,
+        DataError,
+        r"'cols.csv' has no column 'text'.*columns are: body, label",
+    ),
     "no label column": (_no_label_column, DataError, r"'cols.parquet' has no column 'label'"),
-    "all-null labels": (_null_labels, DataError, r"column 'label' of 'nulls.jsonl' is empty in all 40 rows"),
+    "all-null labels": (
+        _null_labels,
+        DataError,
+        r"column 'label' of 'nulls.jsonl' is empty in all 40 rows",
+    ),
     "rare class": (_rare_class, DataError, r"class 'rare' has only 1 row \(rare.csv:1\)"),
 }
 
@@ -94,7 +112,9 @@ def test_bad_input_is_refused_and_store_untouched(
 def test_unknown_yaml_key(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     (project / "textops.yaml").write_text("data:\n  sorce: landing\n")
-    with pytest.raises(ConfigError, match=r"data\.sorce: unknown key 'sorce' \(did you mean 'source'\?\)"):
+    with pytest.raises(
+        ConfigError, match=r"data\.sorce: unknown key 'sorce' \(did you mean 'source'\?\)"
+    ):
         api.run()
     assert not (project / ".textops").exists()
 
@@ -111,13 +131,19 @@ def test_cli_prints_one_error_line_and_exits_non_zero(project: Path) -> None:
     (project / "landing" / "empty.csv").write_bytes(b"")
     result = subprocess.run(
         [sys.executable, "-m", "textops.cli", "--set", "tracking.enabled=false", "run"],
-        cwd=project, capture_output=True, text=True, check=False,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 3
     assert result.stderr.startswith("error: file 'empty.csv' is empty")
     assert "Traceback" not in result.stderr
     debug = subprocess.run(
         [sys.executable, "-m", "textops.cli", "--debug", "--set", "tracking.enabled=false", "run"],
-        cwd=project, capture_output=True, text=True, check=False,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert "Traceback" in debug.stderr

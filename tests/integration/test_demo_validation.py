@@ -22,7 +22,9 @@ def report(record: object, store: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_drops_give_ok_then_drift_then_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_drops_give_ok_then_drift_then_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     keep_steps(tmp_path, "ingest", "profile", "validate", "clean")
     api.write_demo("landing", "later", rows=2000)

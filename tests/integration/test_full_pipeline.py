@@ -1,4 +1,5 @@
-"""The whole default pipeline on the demo data, tracked in SQLite MLflow, sweep and tuning on Dask."""
+"""The whole default pipeline on the demo data, tracked in SQLite MLflow, sweep and tuning
+on Dask."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     api.write_demo("landing", "later", rows=1500)
     record = api.run(None, FAST)
     assert [s.name for s in record.steps] == [
-        "ingest", "profile", "validate", "clean", "sweep", "tune", "train",
+        "ingest",
+        "profile",
+        "validate",
+        "clean",
+        "sweep",
+        "tune",
+        "train",
     ]
     assert {s.status for s in record.steps} == {"completed"}
 
@@ -64,12 +71,20 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     loaded = mlflow.pyfunc.load_model(
         client.get_model_version_download_uri("textops-classifier", "1")
     )
-    scored = loaded.predict(pd.DataFrame({"text": ["My parcel never arrived, the courier lost it!"]}))
+    scored = loaded.predict(
+        pd.DataFrame({"text": ["My parcel never arrived, the courier lost it!"]})
+    )
     assert scored["label"][0] in {"billing", "delivery", "technical", "account", "product"}
 
     # a deliberately worse network is registered but not promoted
-    worse = api.run(None, [*FAST, "steps.train.params.network.epochs=1",
-                           "steps.train.params.network.learning_rate=0.00001"])
+    worse = api.run(
+        None,
+        [
+            *FAST,
+            "steps.train.params.network.epochs=1",
+            "steps.train.params.network.learning_rate=0.00001",
+        ],
+    )
     registered = worse.step("train").outputs["model"]["registered"]
     assert registered["version"] == 2 and registered["promoted"] is False
     assert "champion" in api.list_models()[0].aliases

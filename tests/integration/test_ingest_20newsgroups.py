@@ -12,12 +12,16 @@ from textops import api
 
 
 @pytest.mark.slow
-def test_ingest_keeps_the_official_split(shared_datasets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_keeps_the_official_split(
+    shared_datasets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = shared_file(shared_datasets, "20newsgroups/20newsgroups_bydate.parquet")
     monkeypatch.chdir(tmp_path)
     keep_steps(tmp_path, "ingest")
     overrides = [
-        f"data.source={source}", "data.name=news20", "data.split_column=split",
+        f"data.source={source}",
+        "data.name=news20",
+        "data.split_column=split",
         "tracking.enabled=false",
     ]
     record = api.run(None, overrides)

@@ -30,7 +30,9 @@ def generate_messages(
     classes = list(shares)
     labels = rng.choice(classes, size=n, p=np.array([shares[c] for c in classes]))
     mood_draws = rng.choice(_MOODS, size=n, p=np.array(moods))
-    texts = [_message(rng, str(label), str(mood)) for label, mood in zip(labels, mood_draws, strict=True)]
+    texts = [
+        _message(rng, str(label), str(mood)) for label, mood in zip(labels, mood_draws, strict=True)
+    ]
     return texts, [str(label) for label in labels]
 
 
@@ -77,12 +79,19 @@ def drop_frames(rows: int = 3000, seed: int = 7) -> dict[str, Any]:
     drop1 = pd.DataFrame({"text": texts, "label": labels})
     texts, labels = generate_messages(rows, seed=seed + 1, shares=_SHIFTED, moods=(0.1, 0.3, 0.6))
     drop2 = pd.DataFrame({"text": texts, "label": labels})
-    texts, labels = generate_messages(rows, seed=seed + 2, shares=_BALANCED, moods=(0.35, 0.4, 0.25))
+    texts, labels = generate_messages(
+        rows, seed=seed + 2, shares=_BALANCED, moods=(0.35, 0.4, 0.25)
+    )
     drop3 = pd.DataFrame({"text": texts, "label": labels}).astype(object)
     rng = np.random.default_rng(seed + 3)
     picks = rng.permutation(rows)
-    shares = {"null_text": 0.01, "empty_text": 0.007, "foreign": 0.2, "unknown_label": 0.01,
-              "null_label": 0.004}
+    shares = {
+        "null_text": 0.01,
+        "empty_text": 0.007,
+        "foreign": 0.2,
+        "unknown_label": 0.01,
+        "null_label": 0.004,
+    }
     bad = {kind: max(2, round(rows * share)) for kind, share in shares.items()}
     start = 0
     for kind, count in bad.items():
@@ -101,8 +110,13 @@ def drop_frames(rows: int = 3000, seed: int = 7) -> dict[str, Any]:
     return {"drop1": drop1, "drop2": drop2, "drop3": drop3}
 
 
-def write_demo(landing: str | Path = "landing", later: str | Path = "demo-drops", *,
-               rows: int = 3000, seed: int = 7) -> dict[str, Path]:
+def write_demo(
+    landing: str | Path = "landing",
+    later: str | Path = "demo-drops",
+    *,
+    rows: int = 3000,
+    seed: int = 7,
+) -> dict[str, Path]:
     """Write drop 1 into ``landing`` and drops 2 and 3 into ``later``; returns the paths."""
     landing, later = Path(landing), Path(later)
     landing.mkdir(parents=True, exist_ok=True)

@@ -92,6 +92,8 @@ def missing_requirements(env: EnvironmentFile) -> list[str]:
         except metadata.PackageNotFoundError:
             problems.append(f"{line} (not installed)")
             continue
-        if requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
+        if requirement.specifier and not requirement.specifier.contains(
+            installed, prereleases=True
+        ):
             problems.append(f"{line} (installed {installed})")
     return problems

@@ -63,5 +63,7 @@ class LazyBackend:
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
         self._get().log_artifact_bytes(run_id, data, artifact_file)
 
-    def end_run(self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None) -> None:
+    def end_run(
+        self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None
+    ) -> None:
         self._get().end_run(run_id, status, end_time_ms)

@@ -127,14 +127,22 @@ def _session(
             if backend is not None:
                 record.mlflow_run_id = backend.create_run(
                     f"pipeline {record.run_id}",
-                    tags={"textops.run_id": record.run_id, "textops.config_hash": record.config_hash},
+                    tags={
+                        "textops.run_id": record.run_id,
+                        "textops.config_hash": record.config_hash,
+                    },
                 )
                 record.tracking_uri = backend.tracking_uri
         return record.mlflow_run_id
 
     return RunSession(
-        record=record, config=config, catalog=Catalog(store), backend=backend,
-        pool=pool, environment_hashes=hashes, materialise=materialise,
+        record=record,
+        config=config,
+        catalog=Catalog(store),
+        backend=backend,
+        pool=pool,
+        environment_hashes=hashes,
+        materialise=materialise,
         is_materialised=lambda: materialised,
     )
 

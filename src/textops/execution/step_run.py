@@ -182,7 +182,9 @@ def _checked_outputs(node: Node, returned: Any) -> dict[str, Record]:
         for name, kind in declared.items() if not isinstance(returned[name], kind)
     ]
     if wrong:
-        raise StepError(f"step '{node.name}' returned outputs of the wrong type: {'; '.join(wrong)}")
+        raise StepError(
+            f"step '{node.name}' returned outputs of the wrong type: {'; '.join(wrong)}"
+        )
     return {name: returned[name] for name in declared}
 
 
@@ -191,7 +193,12 @@ def _as_json(records: dict[str, Record]) -> dict[str, Any]:
 
 
 def _fail(
-    node: Node, exc: BaseException, session: RunSession, ctx: RunContext, *, started: float,
+    node: Node,
+    exc: BaseException,
+    session: RunSession,
+    ctx: RunContext,
+    *,
+    started: float,
     startup_before: float,
 ) -> None:
     """Record the failure (or the interruption); refused input before any write leaves none."""
@@ -203,8 +210,9 @@ def _fail(
         session.append_reports(ctx.reports)
         _settle(record, session, started=started, startup_before=startup_before)
         with contextlib.suppress(TextopsError):  # the step's own error is the one to report
-            _track_step(node, record, ctx.tracker, "KILLED" if record.status == "interrupted"
-                        else "FAILED")
+            _track_step(
+                node, record, ctx.tracker, "KILLED" if record.status == "interrupted" else "FAILED"
+            )
         return
     _settle(record, session, started=started, startup_before=startup_before)
 
@@ -215,7 +223,9 @@ def _as_step_error(node: Node, exc: BaseException) -> BaseException:
     return StepError(f"step '{node.name}' failed: {type(exc).__name__}: {exc}")
 
 
-def _settle(record: StepRecord, session: RunSession, *, started: float, startup_before: float) -> None:
+def _settle(
+    record: StepRecord, session: RunSession, *, started: float, startup_before: float
+) -> None:
     """Wall time, and runner overhead: time outside the step's function less tracking start-up."""
     startup = session.startup_seconds() - startup_before
     session.record.tracking_startup_seconds += startup

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from textops.config.schema import PipelineConfig, StepConfig
 from textops.config.errors import config_error
+from textops.config.schema import PipelineConfig, StepConfig
 from textops.errors import ConfigError
 from textops.pipeline.registry import resolve
-from textops.steps.base import StepSpec
+from textops.steps.base import DataScope, StepSpec
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Node:
     upstream: tuple[str, ...]
     compute: str
     environment: str
-    data: str
+    data: DataScope
 
     @property
     def name(self) -> str:
@@ -68,7 +68,9 @@ class Graph:
 def build_graph(config: PipelineConfig) -> Graph:
     """Resolve, validate and order the steps; every problem is a :class:`ConfigError`."""
     if not config.steps:
-        raise ConfigError("the pipeline has no steps", hint="add steps or remove 'steps:' to use the default")
+        raise ConfigError(
+            "the pipeline has no steps", hint="add steps or remove 'steps:' to use the default"
+        )
     specs = {step.name: resolve(step.uses) for step in config.steps}
     nodes: dict[str, Node] = {}
     for step in config.steps:
@@ -175,7 +177,7 @@ def _topological_order(nodes: dict[str, Node]) -> list[str]:
         if state.get(name) == "done":
             return
         if state.get(name) == "active":
-            cycle = " -> ".join([*path[path.index(name):], name])
+            cycle = " -> ".join([*path[path.index(name) :], name])
             raise ConfigError(f"the step graph has a cycle: {cycle}")
         state[name] = "active"
         for up in nodes[name].upstream:

@@ -39,7 +39,9 @@ def resolve(uses: str) -> StepSpec:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigError(f"step kind '{uses}': cannot import module '{module_name}': {exc}") from exc
+        raise ConfigError(
+            f"step kind '{uses}': cannot import module '{module_name}': {exc}"
+        ) from exc
     spec = getattr(module, attribute, None)
     if not isinstance(spec, StepSpec):
         raise ConfigError(

@@ -1,1 +1,4 @@
-"""One module per pipeline step, gluing the library modules together; ``base`` declares what a step is."""
+"""One module per pipeline step, gluing the library modules together.
+
+``base`` declares what a step is.
+"""

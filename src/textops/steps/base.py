@@ -151,7 +151,9 @@ def _signature(
     try:
         hints = typing.get_type_hints(fn)
     except NameError as exc:
-        raise TypeError(f"step '{kind}': its annotations must name module-level types: {exc}") from exc
+        raise TypeError(
+            f"step '{kind}': its annotations must name module-level types: {exc}"
+        ) from exc
     parameters = list(inspect.signature(fn).parameters.values())
     if len(parameters) < 2 or parameters[1].name != "params":
         raise TypeError(f"step '{kind}': the function must read fn(ctx, params, *, inputs...)")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from textops.steps.base import StepContext, StepParams, step
 from textops.records import CleanedData, DatasetRef, Record
+from textops.steps.base import StepContext, StepParams, step
 from textops.text.cleaning import CleaningSettings
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from textops.config.schema import DataConfig
-from textops.steps.base import StepContext, step
 from textops.records import DatasetRef, IngestSummary, Record
+from textops.steps.base import StepContext, step
 from textops.store.catalog import Catalog
 
 
@@ -66,11 +66,14 @@ def _manifest(
         "run_id": ctx.run_id,
         "source": {"url": data.source, "files": files},
         "columns": {
-            "text": data.text_column, "label": data.label_column,
-            "id": data.id_column, "split": data.split_column,
+            "text": data.text_column,
+            "label": data.label_column,
+            "id": data.id_column,
+            "split": data.split_column,
         },
         "split": {**data.split.model_dump(), "from_column": data.split_column is not None},
         "parts": {
-            name: {"rows": part.height, "classes": class_counts(part)} for name, part in parts.items()
+            name: {"rows": part.height, "classes": class_counts(part)}
+            for name, part in parts.items()
         },
     }

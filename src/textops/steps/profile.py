@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from textops.steps.base import StepContext, StepParams, step
 from textops.records import DatasetRef, DocStats, Record
+from textops.steps.base import StepContext, StepParams, step
 from textops.store.datasets import PARTS
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def _report(ctx: StepContext, dataset: DatasetRef, profiles: dict[str, Any]) -> 
     from textops.quality.history import history_rows, history_summary
 
     created = datetime.fromisoformat(ctx.catalog.manifest(dataset)["created"])
-    context = {"version": dataset.version, "created": created}
-    ctx.report("profiles", history_rows(profiles, **context).assign(dataset_name=dataset.name))
-    ctx.report("profile_summary",
-               history_summary(profiles, **context).assign(dataset_name=dataset.name))
+    rows = history_rows(profiles, version=dataset.version, created=created)
+    summary = history_summary(profiles, version=dataset.version, created=created)
+    ctx.report("profiles", rows.assign(dataset_name=dataset.name))
+    ctx.report("profile_summary", summary.assign(dataset_name=dataset.name))

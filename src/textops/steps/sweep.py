@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 from textops.models.sweep import SweepSettings
-from textops.steps.base import StepContext, StepParams, step
 from textops.records import CleanedData, Leaderboard, Record
+from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts
 
 
@@ -108,4 +108,5 @@ def _confusion_html(name: str, confusion: dict[str, Any]) -> bytes:
     ))
     figure.update_layout(title=f"{name}: confusion matrix", xaxis_title="predicted",
                          yaxis_title="true", yaxis_autorange="reversed")
-    return figure.to_html(include_plotlyjs="cdn", full_html=True).encode()
+    page: str = figure.to_html(include_plotlyjs="cdn", full_html=True)
+    return page.encode()

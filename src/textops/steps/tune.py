@@ -19,8 +19,8 @@ from pydantic import Field
 
 from textops.errors import ConfigError
 from textops.models.training import NetworkConfig
-from textops.steps.base import StepContext, StepParams, step
 from textops.records import CleanedData, Record, TunedConfig
+from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts
 from textops.tracking.base import redact
 from textops.tuning.space import SearchSpace
@@ -117,7 +117,7 @@ def _log_trial(ctx: StepContext, params: Params, row: Any) -> None:
     import pandas as pd
 
     objective = params.tuning.objective
-    metrics = {} if pd.isna(row.value) else {objective: float(row.value)}
+    metrics: dict[str, float] = {} if pd.isna(row.value) else {objective: float(row.value)}
     if pd.notna(row.duration_s):
         metrics["duration_seconds"] = float(row.duration_s)
     tags = {"textops.trial": str(row.number), "textops.trial_state": row.state}

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textops.steps.base import StepContext, StepParams, step
 from textops.records import DatasetRef, DocStats, Record, ValidationReport
+from textops.steps.base import StepContext, StepParams, step
 from textops.store.catalog import Catalog
 from textops.store.datasets import PARTS
 
@@ -99,10 +99,10 @@ def _check(
     stats: dict[str, pl.DataFrame],
 ) -> _Outcome:
     from textops.quality.baseline import parse_baseline
-    from textops.store.baselines import baseline_hash
     from textops.quality.checks import run_hard_checks
     from textops.quality.drift import run_drift, worst_status
     from textops.quality.profile import profile_parts
+    from textops.store.baselines import baseline_hash
 
     text, bootstrapped = _baseline_text(ctx, params, dataset, stats["train"])
     digest = baseline_hash(text)

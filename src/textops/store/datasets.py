@@ -60,7 +60,9 @@ class DatasetRepository:
         """A manifest by version id, unique id prefix, sequence number or ``latest``."""
         versions = self.versions(name)
         if not versions:
-            raise StoreError(f"dataset '{name}' has no versions yet", hint="run 'textops run' first")
+            raise StoreError(
+                f"dataset '{name}' has no versions yet", hint="run 'textops run' first"
+            )
         if version in (None, "latest"):
             return versions[-1]
         wanted = str(version)
@@ -74,7 +76,9 @@ class DatasetRepository:
             )
         return matches[0]
 
-    def load(self, ref: dict[str, Any], part: str, *, columns: list[str] | None = None) -> pl.DataFrame:
+    def load(
+        self, ref: dict[str, Any], part: str, *, columns: list[str] | None = None
+    ) -> pl.DataFrame:
         """One part (train, test, train_subset, test_subset) of a version as Polars."""
         import polars as pl
 

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
     from textops.config.schema import DataConfig
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,9 @@ def _normalise(frame: pl.DataFrame, raw: RawFile, config: DataConfig) -> pl.Data
         row_number = pl.int_range(1, pl.len() + 1).cast(pl.String)
         columns.insert(0, pl.concat_str([pl.lit(f"{raw.path}:"), row_number]).alias("id"))
     if config.split_column:
-        columns.append(pl.col(config.split_column).cast(pl.String).str.to_lowercase().alias("split"))
+        columns.append(
+            pl.col(config.split_column).cast(pl.String).str.to_lowercase().alias("split")
+        )
     return frame.select(columns)
 
 
@@ -185,9 +193,7 @@ def _locate_csv_problem(text: str) -> str | None:
         header = next(reader)
         for row in reader:
             if row and len(row) != len(header):
-                return (
-                    f"line {reader.line_num} has {len(row)} fields, the header has {len(header)}"
-                )
+                return f"line {reader.line_num} has {len(row)} fields, the header has {len(header)}"
     except csv.Error as exc:
         return f"line {reader.line_num}: {exc}"
     return None

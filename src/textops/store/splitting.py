@@ -33,12 +33,15 @@ def check_unique_ids(frame: pl.DataFrame, id_column: str) -> None:
     if duplicated.len():
         sample = ", ".join(duplicated.head(5).to_list())
         raise DataError(
-            f"id column '{id_column}' has {duplicated.len()} ids used more than once (e.g. {sample})",
+            f"id column '{id_column}' has {duplicated.len()} ids used more than once "
+            f"(e.g. {sample})",
             hint="make the ids unique across all files, or unset data.id_column",
         )
 
 
-def split_frame(frame: pl.DataFrame, split: SplitConfig, *, split_column: str | None) -> dict[str, pl.DataFrame]:
+def split_frame(
+    frame: pl.DataFrame, split: SplitConfig, *, split_column: str | None
+) -> dict[str, pl.DataFrame]:
     """The four parts: ``train``, ``test``, ``train_subset``, ``test_subset``."""
     import polars as pl
 
@@ -49,7 +52,8 @@ def split_frame(frame: pl.DataFrame, split: SplitConfig, *, split_column: str | 
             raise DataError(
                 f"split column '{split_column}' has {bad.height} rows that are neither 'train' "
                 f"nor 'test' (values: {values}; rows: {', '.join(bad.get_column('id').head(5))})",
-                hint="use 'train'/'test' in that column, or unset data.split_column to split automatically",
+                hint="use 'train'/'test' in that column, or unset data.split_column "
+                "to split automatically",
             )
         is_test = frame.get_column("split").to_numpy() == "test"
     else:
@@ -65,7 +69,11 @@ def split_frame(frame: pl.DataFrame, split: SplitConfig, *, split_column: str | 
                 hint="add rows, or change data.split.test_fraction",
             )
         chosen = _draw(
-            parts[name], split.subset_fraction, split.seed + 1, split.stratified, what="subset",
+            parts[name],
+            split.subset_fraction,
+            split.seed + 1,
+            split.stratified,
+            what="subset",
             at_least_one=True,
         )
         parts[f"{name}_subset"] = parts[name].filter(pl.Series(chosen))
@@ -73,7 +81,12 @@ def split_frame(frame: pl.DataFrame, split: SplitConfig, *, split_column: str | 
 
 
 def _draw(
-    frame: pl.DataFrame, fraction: float, seed: int, stratified: bool, *, what: str,
+    frame: pl.DataFrame,
+    fraction: float,
+    seed: int,
+    stratified: bool,
+    *,
+    what: str,
     at_least_one: bool = False,
 ) -> np.ndarray:
     """A boolean mask picking ``fraction`` of the rows, per class when ``stratified``."""

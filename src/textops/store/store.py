@@ -66,9 +66,13 @@ class Store:
         try:
             return bytes(self.fs.cat_file(self.path(*parts)))
         except FileNotFoundError:
-            raise StoreError(f"'{posixpath.join(*parts)}' does not exist in store '{self.url}'") from None
+            raise StoreError(
+                f"'{posixpath.join(*parts)}' does not exist in store '{self.url}'"
+            ) from None
         except OSError as exc:
-            raise StoreError(f"cannot read '{posixpath.join(*parts)}' in store '{self.url}': {exc}") from exc
+            raise StoreError(
+                f"cannot read '{posixpath.join(*parts)}' in store '{self.url}': {exc}"
+            ) from exc
 
     def read_text(self, *parts: str) -> str:
         return self.read_bytes(*parts).decode("utf-8")

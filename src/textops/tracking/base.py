@@ -37,7 +37,9 @@ class TrackingBackend(Protocol):
 
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None: ...
 
-    def end_run(self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None) -> None: ...
+    def end_run(
+        self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None
+    ) -> None: ...
 
 
 def now_ms() -> int:
@@ -76,9 +78,14 @@ class StepTracker:
     """
 
     def __init__(
-        self, backend: TrackingBackend | None, *, name: str,
-        ensure_parent: Callable[[], str | None], tags: Mapping[str, str] | None = None,
-        start_time_ms: int | None = None, keep: Keep | None = None,
+        self,
+        backend: TrackingBackend | None,
+        *,
+        name: str,
+        ensure_parent: Callable[[], str | None],
+        tags: Mapping[str, str] | None = None,
+        start_time_ms: int | None = None,
+        keep: Keep | None = None,
     ) -> None:
         self.backend = backend
         self.name = name
@@ -103,7 +110,9 @@ class StepTracker:
             return None
         if self._run_id is None:
             self._run_id = self.backend.create_run(
-                self.name, parent_id=self._ensure_parent(), tags=self._tags,
+                self.name,
+                parent_id=self._ensure_parent(),
+                tags=self._tags,
                 start_time_ms=self._start,
             )
         return self._run_id
@@ -113,7 +122,10 @@ class StepTracker:
         return self._run_id is not None
 
     def log(
-        self, *, params: Mapping[str, Any] | None = None, metrics: Mapping[str, float] | None = None,
+        self,
+        *,
+        params: Mapping[str, Any] | None = None,
+        metrics: Mapping[str, float] | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> None:
         if self.backend is not None and (params or metrics or tags):
@@ -136,10 +148,17 @@ class StepTracker:
         self.log_bytes(json.dumps(obj, indent=2, default=str).encode(), artifact_file)
 
     def child(
-        self, name: str, *, params: Mapping[str, Any] | None = None,
-        metrics: Mapping[str, float] | None = None, tags: Mapping[str, str] | None = None,
-        artifacts: Mapping[str, bytes] | None = None, histories: Mapping[str, list[float]] | None = None,
-        status: str = "FINISHED", start_time_ms: int | None = None, end_time_ms: int | None = None,
+        self,
+        name: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        metrics: Mapping[str, float] | None = None,
+        tags: Mapping[str, str] | None = None,
+        artifacts: Mapping[str, bytes] | None = None,
+        histories: Mapping[str, list[float]] | None = None,
+        status: str = "FINISHED",
+        start_time_ms: int | None = None,
+        end_time_ms: int | None = None,
     ) -> str | None:
         """Record a finished grandchild run in one go (a sweep candidate, a tuning trial)."""
         if self.backend is None:

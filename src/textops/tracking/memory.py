@@ -52,7 +52,9 @@ class MemoryTracker:
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
         self.runs[run_id].artifacts[artifact_file] = data
 
-    def end_run(self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None) -> None:
+    def end_run(
+        self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None
+    ) -> None:
         self.runs[run_id].status = status
 
     def children(self, parent_id: str | None) -> list[RecordedRun]:

@@ -27,14 +27,17 @@ def resolve_tracking_uri(configured: str | None, store: Any) -> str:
         return os.environ["MLFLOW_TRACKING_URI"]
     if not store.is_local:
         raise ConfigError(
-            f"store '{store.url}' is not a local folder, so it cannot hold the SQLite tracking database",
+            f"store '{store.url}' is not a local folder, so it cannot hold the SQLite "
+            "tracking database",
             hint="set tracking.uri (or MLFLOW_TRACKING_URI) to your MLflow server",
         )
     return f"sqlite:///{store.path('mlflow.db')}"
 
 
 class MlflowTracker:
-    def __init__(self, tracking_uri: str, experiment: str, *, artifact_location: str | None = None) -> None:
+    def __init__(
+        self, tracking_uri: str, experiment: str, *, artifact_location: str | None = None
+    ) -> None:
         import logging
 
         from mlflow.tracking import MlflowClient
@@ -60,7 +63,11 @@ class MlflowTracker:
 
     @translated
     def create_run(
-        self, name: str, *, parent_id: str | None = None, tags: Mapping[str, str] | None = None,
+        self,
+        name: str,
+        *,
+        parent_id: str | None = None,
+        tags: Mapping[str, str] | None = None,
         start_time_ms: int | None = None,
     ) -> str:
         all_tags = {k: str(v) for k, v in (tags or {}).items()}
@@ -73,8 +80,12 @@ class MlflowTracker:
 
     @translated
     def log_batch(
-        self, run_id: str, *, params: Mapping[str, Any] | None = None,
-        metrics: Mapping[str, float] | None = None, tags: Mapping[str, str] | None = None,
+        self,
+        run_id: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        metrics: Mapping[str, float] | None = None,
+        tags: Mapping[str, str] | None = None,
         step: int = 0,
     ) -> None:
         from mlflow.entities import Metric, Param, RunTag
@@ -106,7 +117,9 @@ class MlflowTracker:
         stamp = now_ms()
         metrics = [Metric(_key(key), float(v), stamp, i) for i, v in enumerate(values)]
         for start in range(0, len(metrics), _MAX_METRICS):
-            self.client.log_batch(run_id, metrics=metrics[start : start + _MAX_METRICS], synchronous=True)
+            self.client.log_batch(
+                run_id, metrics=metrics[start : start + _MAX_METRICS], synchronous=True
+            )
 
     @translated
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
@@ -117,7 +130,9 @@ class MlflowTracker:
             self.client.log_artifact(run_id, str(path), artifact_path=folder or None)
 
     @translated
-    def end_run(self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None) -> None:
+    def end_run(
+        self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None
+    ) -> None:
         self.client.set_terminated(run_id, status=status, end_time=end_time_ms or now_ms())
 
 

@@ -47,6 +47,10 @@ def test_runner_refuses_a_step_whose_environment_is_not_satisfied(tmp_path: Path
         "environments": {"files": {"data": str(path)}},
         "steps": [{"name": "ingest", "uses": "ingest"}],
     })
-    with pytest.raises(EnvironmentError_, match="step 'ingest' needs environment 'data'.*surely-not-installed-pkg>=1 \\(not installed\\)"):
+    with pytest.raises(
+        EnvironmentError_,
+        match="step 'ingest' needs environment 'data'"
+        ".*surely-not-installed-pkg>=1 \\(not installed\\)",
+    ):
         run_pipeline(config, backend=None)
     assert not (tmp_path / "store").exists()

@@ -25,7 +25,11 @@ def chain(tmp_path: Path, *, value: int = 3, fail_flag: Path | None = None) -> A
         {"name": "c", "uses": "support.pipeline_steps:double", "inputs": {"x": "b.value"},
          "params": {"counter": str(counter)}},
     ]
-    raw = {"store": {"url": str(tmp_path / "store")}, "environments": {"mode": "off"}, "steps": steps}
+    raw = {
+        "store": {"url": str(tmp_path / "store")},
+        "environments": {"mode": "off"},
+        "steps": steps,
+    }
     return validate_config(raw), counter
 
 
@@ -171,7 +175,9 @@ def test_unknown_input_name_is_refused(tmp_path: Path) -> None:
 def test_step_params_are_logged_without_passwords() -> None:
     from textops.tracking.base import redact
 
-    assert redact("postgresql://user:s3cret@db:5432/optuna") == "postgresql://user:***@db:5432/optuna"
+    assert (
+        redact("postgresql://user:s3cret@db:5432/optuna") == "postgresql://user:***@db:5432/optuna"
+    )
     assert redact("sqlite:///tmp/x.db") == "sqlite:///tmp/x.db"
     assert redact(3) == 3
 
@@ -220,28 +226,43 @@ def test_a_candidate_killed_for_memory_names_the_workers_limit_through_the_runne
 
     landing = tmp_path / "landing"
     landing.mkdir()
-    pd.DataFrame({
-        "text": [f"topic {'alpha' if i % 2 else 'beta'} words {i}" for i in range(80)],
-        "label": ["a", "b"] * 40,
-    }).to_csv(landing / "rows.csv", index=False)
+    pd.DataFrame(
+        {
+            "text": [f"topic {'alpha' if i % 2 else 'beta'} words {i}" for i in range(80)],
+            "label": ["a", "b"] * 40,
+        }
+    ).to_csv(landing / "rows.csv", index=False)
     raw = {
-        "store": {"url": str(tmp_path / "store")}, "tracking": {"enabled": False},
-        "environments": {"mode": "off"}, "data": {"source": str(landing)},
+        "store": {"url": str(tmp_path / "store")},
+        "tracking": {"enabled": False},
+        "environments": {"mode": "off"},
+        "data": {"source": str(landing)},
         "steps": [
             {"name": "ingest", "uses": "ingest"},
             {"name": "clean", "uses": "clean", "inputs": {"dataset": "ingest.dataset"}},
-            {"name": "sweep", "uses": "sweep", "inputs": {"cleaned": "clean.cleaned"},
-             "params": {"save_skops": False, "candidates": [
-                 {"name": "ridge", "estimator": "sklearn.linear_model.RidgeClassifier"},
-                 {"name": "nearest_centroid", "estimator": "sklearn.neighbors.NearestCentroid"},
-             ]}},
+            {
+                "name": "sweep",
+                "uses": "sweep",
+                "inputs": {"cleaned": "clean.cleaned"},
+                "params": {
+                    "save_skops": False,
+                    "candidates": [
+                        {"name": "ridge", "estimator": "sklearn.linear_model.RidgeClassifier"},
+                        {
+                            "name": "nearest_centroid",
+                            "estimator": "sklearn.neighbors.NearestCentroid",
+                        },
+                    ],
+                },
+            },
         ],
     }
     executors: list[FakeExecutor] = []
 
     def factory(target: Any) -> FakeExecutor:
         executor = FakeExecutor(
-            n_workers=2, memory_limit=3 * 2**30,
+            n_workers=2,
+            memory_limit=3 * 2**30,
             lose=lambda task: task.name == "fit_candidate" and task.args[0].name == "ridge",
         )
         executors.append(executor)

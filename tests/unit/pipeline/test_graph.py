@@ -5,7 +5,6 @@ from typing import Any
 import pytest
 
 from support.pipeline_steps import SourceParams
-
 from textops.config.loader import validate_config
 from textops.errors import ConfigError
 from textops.pipeline.graph import build_graph, describe
@@ -56,7 +55,9 @@ def test_unknown_step_kind() -> None:
 def test_bad_params_name_the_step() -> None:
     step = src("a")
     step["params"]["colour"] = "red"
-    with pytest.raises(ConfigError, match=r"steps\.a\.params\.colour: unknown key 'colour'") as info:
+    with pytest.raises(
+        ConfigError, match=r"steps\.a\.params\.colour: unknown key 'colour'"
+    ) as info:
         build_graph(config([step]))
     assert info.value.hint
 
@@ -64,9 +65,10 @@ def test_bad_params_name_the_step() -> None:
 def test_a_misspelt_nested_step_parameter_gets_a_suggestion() -> None:
     from textops.config.loader import validate_config
 
-    raw = {"steps": [{"name": "tune", "uses": "tune",
-                      "params": {"tuning": {"n_trails": 3}}}]}
-    with pytest.raises(ConfigError, match=r"steps\.tune\.params\.tuning\.n_trails.*did you mean 'n_trials'"):
+    raw = {"steps": [{"name": "tune", "uses": "tune", "params": {"tuning": {"n_trails": 3}}}]}
+    with pytest.raises(
+        ConfigError, match=r"steps\.tune\.params\.tuning\.n_trails.*did you mean 'n_trials'"
+    ):
         build_graph(validate_config(raw))
 
 
@@ -76,20 +78,35 @@ def test_describe_is_inert_data() -> None:
 
 
 def test_environment_missing_from_the_files_is_a_config_error() -> None:
-    raw = {"environments": {"files": {"data": "environments/data.yml"}},
-           "steps": [{"name": "s", "uses": "support.pipeline_steps:source",
-                      "params": {"counter": "/tmp"}, "environment": "data"},
-                     {"name": "sweep", "uses": "sweep", "inputs": {"cleaned": "s.value"}}]}
+    raw = {
+        "environments": {"files": {"data": "environments/data.yml"}},
+        "steps": [
+            {
+                "name": "s",
+                "uses": "support.pipeline_steps:source",
+                "params": {"counter": "/tmp"},
+                "environment": "data",
+            },
+            {"name": "sweep", "uses": "sweep", "inputs": {"cleaned": "s.value"}},
+        ],
+    }
     with pytest.raises(ConfigError, match="needs environment 'sklearn'"):
         build_graph(validate_config(raw))
 
 
 def test_an_input_wired_to_an_output_of_another_type_is_refused() -> None:
-    raw = {"environments": {"mode": "off"}, "steps": [
-        {"name": "t", "uses": "support.pipeline_steps:text", "params": {"counter": "/tmp"}},
-        {"name": "d", "uses": "support.pipeline_steps:double", "inputs": {"x": "t.value"},
-         "params": {"counter": "/tmp"}},
-    ]}
+    raw = {
+        "environments": {"mode": "off"},
+        "steps": [
+            {"name": "t", "uses": "support.pipeline_steps:text", "params": {"counter": "/tmp"}},
+            {
+                "name": "d",
+                "uses": "support.pipeline_steps:double",
+                "inputs": {"x": "t.value"},
+                "params": {"counter": "/tmp"},
+            },
+        ],
+    }
     with pytest.raises(ConfigError, match=r"input 'x' takes a Number, but 't.value' is a Text"):
         build_graph(validate_config(raw))
 

@@ -8,7 +8,9 @@ import pytest
 from support.project import keep_steps
 from textops import api
 
-ROWS = pd.DataFrame({"text": [f"row {i} says hello" for i in range(60)], "label": ["a", "b", "c"] * 20})
+ROWS = pd.DataFrame(
+    {"text": [f"row {i} says hello" for i in range(60)], "label": ["a", "b", "c"] * 20}
+)
 
 
 @pytest.fixture()
@@ -47,13 +49,22 @@ def test_new_file_gives_a_new_version_with_its_parent(project: Path) -> None:
 
 def test_column_mapping_ids_and_split_column(project: Path) -> None:
     (project / "landing" / "one.csv").unlink()
-    frame = pd.DataFrame({
-        "doc": [f"d{i}" for i in range(10)], "body": [f"text {i}" for i in range(10)],
-        "cat": [1, 2] * 5, "part": ["train"] * 8 + ["test"] * 2,
-    })
+    frame = pd.DataFrame(
+        {
+            "doc": [f"d{i}" for i in range(10)],
+            "body": [f"text {i}" for i in range(10)],
+            "cat": [1, 2] * 5,
+            "part": ["train"] * 8 + ["test"] * 2,
+        }
+    )
     frame.to_parquet(project / "landing" / "x.parquet")
-    overrides = [*OFF, "data.text_column=body", "data.label_column=cat", "data.id_column=doc",
-                 "data.split_column=part"]
+    overrides = [
+        *OFF,
+        "data.text_column=body",
+        "data.label_column=cat",
+        "data.id_column=doc",
+        "data.split_column=part",
+    ]
     api.run(None, overrides)
     manifest = api.show_dataset("latest", None, overrides)
     assert manifest["parts"]["test"]["rows"] == 2

@@ -16,7 +16,12 @@ def parts() -> dict[str, pl.DataFrame]:
 
 
 def manifest(version: str, sequence: int) -> dict[str, object]:
-    return {"name": "d", "version": version, "sequence": sequence, "created": f"2026-01-0{sequence}"}
+    return {
+        "name": "d",
+        "version": version,
+        "sequence": sequence,
+        "created": f"2026-01-0{sequence}",
+    }
 
 
 def test_write_commit_and_load(tmp_path: Path) -> None:

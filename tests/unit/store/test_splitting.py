@@ -11,17 +11,24 @@ from textops.store.splitting import check_unique_ids, class_counts, content_hash
 def frame(counts: dict[str, int]) -> pl.DataFrame:
     labels = [label for label, n in counts.items() for _ in range(n)]
     return pl.DataFrame(
-        {"id": [f"f:{i}" for i in range(len(labels))], "text": [f"t {i}" for i in range(len(labels))],
-         "label": labels}
+        {
+            "id": [f"f:{i}" for i in range(len(labels))],
+            "text": [f"t {i}" for i in range(len(labels))],
+            "label": labels,
+        }
     )
 
 
 def test_stratified_split_keeps_class_shares_and_is_seeded() -> None:
     data = frame({"a": 500, "b": 100})
-    parts = split_frame(data, SplitConfig(test_fraction=0.2, subset_fraction=0.1), split_column=None)
+    parts = split_frame(
+        data, SplitConfig(test_fraction=0.2, subset_fraction=0.1), split_column=None
+    )
     assert class_counts(parts["test"]) == {"a": 100, "b": 20}
     assert class_counts(parts["train_subset"]) == {"a": 40, "b": 8}
-    again = split_frame(data, SplitConfig(test_fraction=0.2, subset_fraction=0.1), split_column=None)
+    again = split_frame(
+        data, SplitConfig(test_fraction=0.2, subset_fraction=0.1), split_column=None
+    )
     assert parts["test"].equals(again["test"])
     other = split_frame(data, SplitConfig(test_fraction=0.2, seed=1), split_column=None)
     assert not parts["test"].equals(other["test"])

@@ -57,9 +57,9 @@ def test_unknown_scheme_is_a_store_error() -> None:
 
 def test_lock_refuses_a_second_holder(tmp_path: Path) -> None:
     url = str(tmp_path / "s")
-    with store_lock(url), pytest.raises(StoreError, match="in use by another textops run"):
-        with store_lock(url):
-            pass
+    refused = pytest.raises(StoreError, match="in use by another textops run")
+    with store_lock(url), refused, store_lock(url):
+        pass
     with store_lock(url):  # released
         pass
     assert not (tmp_path / "s").exists()  # locking never touches the store

@@ -133,10 +133,17 @@ def test_trials_ask_for_the_resources_of_the_bound_compute_target(tmp_path: Path
          **options)
     assert [task.resources for task in fake.submissions] == [{"GPU": 1}, {"GPU": 1}]
 
-    with pytest.warns(FutureWarning, match=r"tuning.resources .* deprecated.*compute.<target>.resources"):
+    deprecated = r"tuning.resources .* deprecated.*compute.<target>.resources"
+    with pytest.warns(FutureWarning, match=deprecated):
         deprecated = TuningConfig(n_trials=1, startup_trials=1, resources={"GPU": 2})
-    tune(texts, labels, storage=str(tmp_path / "b.journal"), study_name="b",
-         settings=deprecated, **options)  # the workers do not warn again
+    tune(
+        texts,
+        labels,
+        storage=str(tmp_path / "b.journal"),
+        study_name="b",
+        settings=deprecated,
+        **options,
+    )  # the workers do not warn again
     assert fake.submissions[-1].resources == {"GPU": 2}  # still honoured, over the target's
 
 
