@@ -349,6 +349,7 @@ class LazyAdam(torch.optim.Optimizer):
     def __init__(
         self,
         params: Iterable[nn.Parameter],
+        *,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
