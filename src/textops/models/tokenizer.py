@@ -73,7 +73,8 @@ class EncodedBatch:
     @property
     def lengths(self) -> np.ndarray:
         ends = np.append(self.offsets[1:], self.ids.shape[0])
-        return ends - self.offsets
+        lengths: np.ndarray = ends - self.offsets
+        return lengths
 
     def select(self, rows: np.ndarray) -> EncodedBatch:
         """The documents ``rows`` (in that order), still flat."""
