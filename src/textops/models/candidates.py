@@ -20,24 +20,31 @@ deprecation notice documents, ``SGDClassifier(loss="hinge", penalty=None,
 learning_rate="pa1", eta0=1.0)``; and Ridge uses ``solver="sparse_cg"``
 because ``"sag"`` now warns that it cannot fit an intercept on sparse input.
 
-:func:`validate_candidates` imports every class and checks every parameter
-before anything runs, and raises :class:`~textops.errors.ConfigError` naming
-the entry: ``candidates[3] 'ridge': RidgeClassifier has no parameter 'alpah'``.
-This module imports scikit-learn only inside functions.
+:func:`validate_candidates` checks every class and parameter before anything
+runs, and raises :class:`~textops.errors.ConfigError` naming the entry:
+``candidates[3] 'ridge': RidgeClassifier has no parameter 'alpah'``. For the
+classes of :mod:`textops.models.estimator_table` (all the defaults) it imports
+no scikit-learn, so linting a pipeline stays fast; :func:`build_estimator`
+imports and builds. This module imports scikit-learn only inside functions.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import inspect
 import warnings
 from collections.abc import Mapping, Sequence
+from importlib import metadata as importlib_metadata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from textops.errors import ConfigError
+from textops.models.estimator_table import ESTIMATOR_PARAMS, SKLEARN_VERSION
+from textops.models.forests import forest_shards, join_forest_shards
+from textops.models.param_check import Accepts, check_value, describe
 
 __all__ = [
     "DEFAULT_CANDIDATES",
@@ -183,57 +190,14 @@ def build_estimator(candidate: CandidateSpec, *, seed: int | None = None) -> Any
     return estimator
 
 
-def forest_shards(estimator: Any, n_shards: int) -> list[Any] | None:
-    """Split an unfitted forest into ``n_shards`` smaller forests that fit apart.
-
-    Tree ``i`` of a scikit-learn forest is seeded by the ``i``-th draw from
-    ``RandomState(random_state)``, so a shard holding trees ``a..b`` starts
-    from that state advanced by ``a`` draws (as the forest's own warm start
-    does): fitted separately and joined by :func:`join_forest_shards`, the
-    shards are the very trees of the whole forest, and it predicts the same
-    to the last bit. ``None`` when ``estimator`` cannot be split so: not a
-    plain random or extra-trees classifier, no integer ``random_state``,
-    ``oob_score`` or ``warm_start`` on, or fewer trees than shards.
-    """
-    import numpy as np
-    from sklearn.base import clone
-    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-
-    if type(estimator) not in (RandomForestClassifier, ExtraTreesClassifier) or n_shards < 2:
-        return None
-    params = estimator.get_params(deep=False)
-    seed, n_trees = params["random_state"], params["n_estimators"]
-    is_seeded = isinstance(seed, int) and not isinstance(seed, bool)
-    if not is_seeded or params["oob_score"] or params["warm_start"] or n_trees < n_shards:
-        return None
-    shards, start = [], 0
-    for size in (len(part) for part in np.array_split(np.arange(n_trees), n_shards)):
-        state = np.random.RandomState(seed)
-        state.randint(np.iinfo(np.int32).max, size=start)  # the draws of trees 0..start-1
-        shards.append(clone(estimator).set_params(n_estimators=size, random_state=state))
-        start += size
-    return shards
-
-
-def join_forest_shards(estimator: Any, shards: Sequence[Any]) -> Any:
-    """The fitted forest ``estimator`` made of the fitted ``shards`` of :func:`forest_shards`."""
-    from sklearn.base import clone
-
-    joined = clone(estimator)
-    params = joined.get_params(deep=False)
-    for name, value in vars(shards[0]).items():
-        if name not in params:  # fitted state: classes_, n_features_in_, estimator_...
-            setattr(joined, name, value)
-    joined.estimators_ = [tree for shard in shards for tree in shard.estimators_]
-    return joined
-
-
 def validate_candidates(candidates: Sequence[CandidateSpec | Mapping[str, Any]]) -> list[str]:
-    """Check every candidate can be built; return notes on deprecated usage.
+    """Check every candidate without fitting it; return notes on deprecated usage.
 
     Raises :class:`~textops.errors.ConfigError` for the first entry that names
     an unknown class, a class that is not a classifier, an unknown parameter or
-    a value scikit-learn refuses, or that repeats a name.
+    a value scikit-learn refuses, or that repeats a name. Classes of
+    :mod:`textops.models.estimator_table` are checked against that table, which
+    imports no scikit-learn; others are imported and built.
     """
     if not candidates:
         raise ConfigError("candidates: the list is empty", hint="keep at least one candidate")
@@ -253,25 +217,88 @@ def validate_candidates(candidates: Sequence[CandidateSpec | Mapping[str, Any]])
                 hint="give every candidate its own name",
             )
         seen[candidate.name] = index
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                estimator = build_estimator(candidate)
-            except ConfigError as exc:
-                raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from exc
-        notes.extend(
-            f"{where}: {item.category.__name__}: {item.message}"
-            for item in caught
-            if issubclass(item.category, DeprecationWarning | FutureWarning)
-        )
-        from sklearn.base import is_classifier
-
-        if not is_classifier(estimator):
-            raise ConfigError(
-                f"{where}: {candidate.describe()} is not a classifier",
-                hint="use a classifier class (e.g. RidgeClassifier, not Ridge)",
-            )
+        try:
+            notes.extend(f"{where}: {note}" for note in _lint(candidate))
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from exc
     return notes
+
+
+def _lint(candidate: CandidateSpec) -> list[str]:
+    if candidate.estimator is not None:
+        specs = [(candidate.estimator, candidate.params)]
+    else:
+        assert candidate.steps is not None
+        specs = [(step.estimator, step.params) for step in candidate.steps]
+    notes: list[str] = []
+    for path, params in specs:  # a pipeline is a classifier when its last step is
+        is_classifier, step_notes = _lint_estimator(path, params)
+        notes.extend(step_notes)
+    if not is_classifier:
+        raise ConfigError(
+            f"{candidate.describe()} is not a classifier",
+            hint="use a classifier class (e.g. RidgeClassifier, not Ridge)",
+        )
+    return notes
+
+
+def _lint_estimator(path: str, params: Mapping[str, Any]) -> tuple[bool, list[str]]:
+    """Whether ``path`` is a classifier, and notes; raises ConfigError for a bad parameter."""
+    row = _table_row(path)
+    if row is None:
+        return _lint_by_building(path, params)
+    is_classifier, accepted = row
+    class_name = path.rpartition(".")[2]
+    notes: list[str] = []
+    for key, value in params.items():
+        _check_param_name(class_name, key, list(accepted))
+        nested = _nested_spec(value)
+        if nested is not None:
+            notes.extend(_lint_estimator(*nested)[1])
+        elif not check_value(value, accepted[key]):
+            raise ConfigError(
+                f"The {key!r} parameter of {class_name} must be {describe(accepted[key])}. "
+                f"Got {value!r} instead."
+            )
+    return is_classifier, notes
+
+
+def _table_row(path: str) -> tuple[bool, dict[str, tuple[Accepts, ...]]] | None:
+    """The table's row for ``path``, if the table is of the installed scikit-learn."""
+    if _installed_sklearn() != SKLEARN_VERSION:
+        return None
+    return ESTIMATOR_PARAMS.get(path)
+
+
+@functools.cache
+def _installed_sklearn() -> str | None:
+    try:
+        return importlib_metadata.version("scikit-learn")  # reads metadata, imports nothing
+    except importlib_metadata.PackageNotFoundError:
+        return None
+
+
+def _lint_by_building(path: str, params: Mapping[str, Any]) -> tuple[bool, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        estimator = _build(path, params)
+    from sklearn.base import is_classifier
+
+    notes = [
+        f"{item.category.__name__}: {item.message}"
+        for item in caught
+        if issubclass(item.category, DeprecationWarning | FutureWarning)
+    ]
+    return bool(is_classifier(estimator)), notes
+
+
+def _check_param_name(class_name: str, key: str, allowed: list[str]) -> None:
+    if key not in allowed:
+        close = difflib.get_close_matches(key, allowed, n=1)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(
+            f"{class_name} has no parameter {key!r}{guess}; valid: {', '.join(sorted(allowed))}"
+        )
 
 
 def _build(path: str, params: Mapping[str, Any]) -> Any:
@@ -279,14 +306,9 @@ def _build(path: str, params: Mapping[str, Any]) -> Any:
     allowed = _param_names(cls)
     values: dict[str, Any] = {}
     for key, value in params.items():
-        if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            guess = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(
-                f"{cls.__name__} has no parameter {key!r}{guess}; "
-                f"valid: {', '.join(sorted(allowed))}"
-            )
-        values[key] = _maybe_nested(value)
+        _check_param_name(cls.__name__, key, allowed)
+        nested = _nested_spec(value)
+        values[key] = value if nested is None else _build(*nested)
     try:
         estimator = cls(**values)
     except (TypeError, ValueError) as exc:
@@ -300,15 +322,15 @@ def _build(path: str, params: Mapping[str, Any]) -> Any:
     return estimator
 
 
-def _maybe_nested(value: Any) -> Any:
-    """``{estimator: <class path>, params: {...}}`` as a parameter value builds an estimator."""
+def _nested_spec(value: Any) -> tuple[str, Mapping[str, Any]] | None:
+    """``{estimator: <class path>, params: {...}}`` as a parameter value names an estimator."""
     if isinstance(value, Mapping) and isinstance(value.get("estimator"), str):
         if set(value) - {"estimator", "params"}:
             raise ConfigError(
                 f"a nested estimator takes only 'estimator' and 'params', got {sorted(value)}"
             )
-        return _build(value["estimator"], value.get("params") or {})
-    return value
+        return value["estimator"], value.get("params") or {}
+    return None
 
 
 def _import_estimator(path: str) -> type:

@@ -85,7 +85,7 @@ def __getattr__(name: str) -> Any:
 def _compact_vectorizer_class() -> type:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    class CompactTfidfVectorizer(TfidfVectorizer):
+    class CompactTfidfVectorizer(TfidfVectorizer):  # type: ignore[misc]  # sklearn is untyped
         """scikit-learn's ``TfidfVectorizer`` whose vocabulary serialises as three arrays.
 
         The fitted ``vocabulary_`` is a dict of often 100,000+ terms. skops writes

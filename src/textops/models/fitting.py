@@ -63,23 +63,9 @@ def fit_candidate(
     number of threads rounds differently, so results would depend on where a
     candidate ran.
 
-    Returns a plain dict; a candidate that fails (bad parameters for this
-    data, a crash, too much memory) has ``status="failed"`` and ``error``
-    says why. Keys:
-
-    ``name``, ``status`` ("ok"/"failed"), ``error`` (str or None),
-    ``estimator`` (class path or "A -> B" for a pipeline), ``spec`` (the
-    candidate as configured), ``params`` (every resolved parameter, JSON
-    values), ``seed``, ``metrics`` (:func:`~textops.models.metrics.classification_metrics`,
-    with ``roc_auc`` where the model gives scores), ``confusion``
-    (:func:`~textops.models.metrics.confusion`), ``fit_seconds``,
-    ``predict_seconds``, ``score_seconds``, ``pipeline_pickle`` (bytes of the
-    fitted ``Pipeline([("tfidf", vectoriser), ("model", model)])``),
-    ``pipeline_skops`` (bytes from ``skops.io.dumps`` or None),
-    ``skops_untrusted_types`` (what ``skops.io.loads(..., trusted=...)``
-    needs), ``skops_error``, ``warnings`` (what the fit warned, as text),
-    ``memory_limit`` and ``memory_bound`` (whether it was enforced),
-    ``worker`` ("host:pid"), ``started_at``/``finished_at`` (epoch seconds).
+    Returns a plain dict (its keys: :func:`blank_result`); a candidate that
+    fails (bad parameters for this data, a crash, too much memory) has
+    ``status="failed"`` and ``error`` says why.
     """
     spec = CandidateSpec.model_validate(candidate)
     result = blank_result(spec, seed=seed, memory_limit=memory_limit)
@@ -251,6 +237,22 @@ def _scores(model: Any, X: Any, labels: Sequence[Any]) -> np.ndarray | None:  # 
 
 
 def blank_result(spec: CandidateSpec, *, seed: int, memory_limit: int | None) -> dict[str, Any]:
+    """The result dict of a candidate that has not run yet (``status="failed"``). Keys:
+
+    ``name``, ``status`` ("ok"/"failed"), ``error`` (str or None),
+    ``estimator`` (class path or "A -> B" for a pipeline), ``spec`` (the
+    candidate as configured), ``params`` (every resolved parameter, JSON
+    values), ``seed``, ``metrics`` (:func:`~textops.models.metrics.classification_metrics`,
+    with ``roc_auc`` where the model gives scores), ``confusion``
+    (:func:`~textops.models.metrics.confusion`), ``fit_seconds``,
+    ``predict_seconds``, ``score_seconds``, ``pipeline_pickle`` (bytes of the
+    fitted ``Pipeline([("tfidf", vectoriser), ("model", model)])``),
+    ``pipeline_skops`` (bytes from ``skops.io.dumps`` or None),
+    ``skops_untrusted_types`` (what ``skops.io.loads(..., trusted=...)``
+    needs), ``skops_error``, ``warnings`` (what the fit warned, as text),
+    ``memory_limit`` and ``memory_bound`` (whether it was enforced),
+    ``worker`` ("host:pid"), ``started_at``/``finished_at`` (epoch seconds).
+    """
     return {
         "name": spec.name,
         "status": "failed",

@@ -156,7 +156,8 @@ class TextClassifier(nn.Module):
 
     def forward(self, ids: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
         """Logits [batch, n_classes] from a padded id matrix [batch, length]."""
-        return self.head(self.body(self.pool_padded(ids, weights)))
+        logits: torch.Tensor = self.head(self.body(self.pool_padded(ids, weights)))
+        return logits
 
     def forward_flat(
         self, ids: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor | None = None
@@ -173,7 +174,8 @@ class TextClassifier(nn.Module):
         else:
             pooled = self.embedding(ids, offsets, per_sample_weights=weights)
             pooled = pooled / self.divisor(_segment_sum(weights, offsets))
-        return self.head(self.body(pooled))
+        logits: torch.Tensor = self.head(self.body(pooled))
+        return logits
 
     def dense_parameters(self) -> list[nn.Parameter]:
         """Every parameter except the sparse embedding table."""
@@ -349,6 +351,7 @@ class LazyAdam(torch.optim.Optimizer):
     def __init__(
         self,
         params: Iterable[nn.Parameter],
+        *,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

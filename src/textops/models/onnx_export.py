@@ -36,6 +36,8 @@ from textops.errors import ModelError
 from textops.models.tokenizer import Tokenizer
 
 if TYPE_CHECKING:
+    import torch
+
     from textops.models.network import EnsembleClassifier, TextClassifier
     from textops.models.training import TrainedNetwork
 
@@ -102,20 +104,40 @@ def export_onnx(
 def _export(
     model: TextClassifier | EnsembleClassifier, *, weighted: bool = False
 ) -> tuple[bytes, int]:
-    import torch
-
     from textops.models.network import export_module
 
     wrapper = export_module(model)
+    _check_size(wrapper, architecture=model.architecture)
+    try:
+        program = _run_exporter(wrapper, weighted=weighted)
+    except Exception as exc:  # the exporter raises many types; all mean the same here
+        raise ModelError(
+            f"ONNX export of the {model.architecture} network failed: {exc}",
+            hint="check the torch/onnxscript versions against the environment file",
+        ) from exc
+    if program is None:  # the legacy exporter's return; dynamo=True never gives it
+        raise ModelError("torch.onnx.export returned no program.")
+    proto = program.model_proto
+    opset = next((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")), 0)
+    return proto.SerializeToString(), int(opset)
+
+
+def _check_size(wrapper: torch.nn.Module, *, architecture: str) -> None:
     weights = [*wrapper.parameters(), *wrapper.buffers()]
     size = sum(tensor.numel() * tensor.element_size() for tensor in weights)
     if size > MAX_ONNX_WEIGHT_BYTES:
         raise ModelError(
-            f"the {model.architecture} network's exported weights take {size / 2**30:.2f} GiB, "
+            f"the {architecture} network's exported weights take {size / 2**30:.2f} GiB, "
             f"more than one ONNX file can hold ({MAX_ONNX_WEIGHT_BYTES / 2**30:.2f} GiB).",
             hint="lower embedding_dim, buckets or max_vocab, or train fewer members "
             "(the file holds every member's table)",
         )
+
+
+def _run_exporter(wrapper: torch.nn.Module, *, weighted: bool) -> Any:
+    """``torch.onnx.export`` of the padded-ids module, dynamic in batch and length."""
+    import torch
+
     # batch and length >= 2: torch.export specialises dimensions of size 0 and 1
     example: tuple[torch.Tensor, ...] = (torch.tensor([[1, 2, 0], [3, 0, 0]], dtype=torch.int64),)
     dims = {0: torch.export.Dim("batch"), 1: torch.export.Dim("length")}
@@ -142,7 +164,7 @@ def _export(
             warnings.filterwarnings(
                 "ignore", message=r"# The axis name: \w+ will not be used", category=UserWarning
             )
-            program = torch.onnx.export(
+            return torch.onnx.export(
                 wrapper,
                 example,
                 input_names=input_names,
@@ -151,18 +173,8 @@ def _export(
                 dynamo=True,
                 verbose=False,
             )
-    except Exception as exc:  # the exporter raises many types; all mean the same here
-        raise ModelError(
-            f"ONNX export of the {model.architecture} network failed: {exc}",
-            hint="check the torch/onnxscript versions against the environment file",
-        ) from exc
     finally:
         registration_log.setLevel(level)
-    if program is None:  # the legacy exporter's return; dynamo=True never gives it
-        raise ModelError("torch.onnx.export returned no program.")
-    proto = program.model_proto
-    opset = next((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")), 0)
-    return proto.SerializeToString(), int(opset)
 
 
 def _parity_texts(texts: list[str], tokenizer: Tokenizer, *, min_docs: int, seed: int) -> list[str]:

@@ -33,6 +33,20 @@ PAD_ID = 0
 TOKEN_PATTERN = r"(?u)\b\w+\b"
 FORMAT = "textops.tokenizer/1"
 
+# The defaults of the tokenizer's settings. They are the network's defaults too:
+# NetworkConfig declares its tokenizer fields with these values, so the two cannot
+# drift apart (a test checks it).
+DEFAULT_NGRAM = 2
+# 2**18 rows: with Adam's two dense moments a 2**20 x 256 table costs about 4 GB per trial
+DEFAULT_BUCKETS = 2**18
+DEFAULT_MIN_COUNT = 1
+DEFAULT_MAX_VOCAB: int | None = None
+DEFAULT_MAX_WORDS: int | None = 1000
+DEFAULT_BINARY = False
+# with the network's tfidf pooling, 1 + ln(count) weights make the pooled vector the
+# embedding of scikit-learn's TfidfVectorizer(sublinear_tf=True) vector
+DEFAULT_SUBLINEAR_TF = True
+
 # fastText's multiplier for combining word hashes into an n-gram hash; each order
 # is also salted so a bigram and a trigram of the same words land apart.
 _NGRAM_MULTIPLIER = np.uint64(116049371)
@@ -59,7 +73,8 @@ class EncodedBatch:
     @property
     def lengths(self) -> np.ndarray:
         ends = np.append(self.offsets[1:], self.ids.shape[0])
-        return ends - self.offsets
+        lengths: np.ndarray = ends - self.offsets
+        return lengths
 
     def select(self, rows: np.ndarray) -> EncodedBatch:
         """The documents ``rows`` (in that order), still flat."""
@@ -124,14 +139,14 @@ class Tokenizer:
     def __init__(
         self,
         *,
-        ngram: int = 2,
-        buckets: int = 2**20,
-        min_count: int = 2,
-        max_vocab: int | None = None,
-        max_words: int | None = 1000,
+        ngram: int = DEFAULT_NGRAM,
+        buckets: int = DEFAULT_BUCKETS,
+        min_count: int = DEFAULT_MIN_COUNT,
+        max_vocab: int | None = DEFAULT_MAX_VOCAB,
+        max_words: int | None = DEFAULT_MAX_WORDS,
         lowercase: bool = True,
-        binary: bool = False,
-        sublinear_tf: bool = False,
+        binary: bool = DEFAULT_BINARY,
+        sublinear_tf: bool = DEFAULT_SUBLINEAR_TF,
     ) -> None:
         self.ngram = ngram
         self.buckets = buckets

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 
 import pytest
@@ -214,3 +216,83 @@ def test_forests_that_cannot_be_split_exactly_are_not_split(params):
 
     assert forest_shards(RandomForestClassifier(**{"random_state": 0, **params}), 2) is None
     assert forest_shards(RidgeClassifier(), 2) is None
+
+
+def test_checking_the_defaults_imports_neither_scikit_learn_nor_torch():
+    code = (
+        "import sys, textops.models.candidates as c; "
+        "nested = {'name': 'sel', 'steps': [{'estimator': 'sklearn.feature_selection.SelectKBest',"
+        " 'params': {'k': 10}}, {'estimator': 'sklearn.svm.LinearSVC', 'params': {'C': 0.5}}]}; "
+        "assert c.validate_candidates([*c.DEFAULT_CANDIDATES, nested]) == []; "
+        "print(sorted(m for m in ('sklearn', 'torch', 'scipy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_static_table_is_the_installed_scikit_learns():
+    from importlib.metadata import version
+
+    from textops.models.estimator_table import ESTIMATOR_PARAMS, SKLEARN_VERSION
+    from textops.models.param_check import table_from_sklearn
+
+    fresh = table_from_sklearn(list(ESTIMATOR_PARAMS))
+    stale = {path for path in fresh if fresh[path] != ESTIMATOR_PARAMS[path]}
+    assert (SKLEARN_VERSION, stale) == (version("scikit-learn"), set()), (
+        "regenerate textops/models/estimator_table.py with "
+        "textops.models.param_check.render_table(list(ESTIMATOR_PARAMS))"
+    )
+    # every default candidate is in the table, so checking them never imports sklearn
+    paths = {c.estimator for c in DEFAULT_CANDIDATES} | {
+        s.estimator for c in DEFAULT_CANDIDATES for s in c.steps or ()
+    }
+    assert paths - {None} <= set(ESTIMATOR_PARAMS)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("sklearn.linear_model.RidgeClassifier", {"alpha": -1}),
+        ("sklearn.linear_model.RidgeClassifier", {"alpha": 0.5, "solver": "sparse_cg"}),
+        ("sklearn.linear_model.RidgeClassifier", {"solver": "fast"}),
+        ("sklearn.linear_model.SGDClassifier", {"loss": "hinge", "penalty": None, "eta0": 1.0}),
+        ("sklearn.linear_model.SGDClassifier", {"eta0": 0}),
+        ("sklearn.linear_model.SGDClassifier", {"max_iter": 2.5}),
+        ("sklearn.linear_model.SGDClassifier", {"penalty": "l3"}),
+        ("sklearn.neighbors.KNeighborsClassifier", {"n_neighbors": 0}),
+        ("sklearn.neighbors.KNeighborsClassifier", {"weights": "distance", "p": 1}),
+        ("sklearn.ensemble.RandomForestClassifier", {"max_features": 1.5}),
+        ("sklearn.ensemble.RandomForestClassifier", {"max_features": "sqrt", "max_depth": None}),
+        ("sklearn.ensemble.RandomForestClassifier", {"oob_score": "yes"}),
+        ("sklearn.svm.LinearSVC", {"dual": "auto", "C": 2}),
+        ("sklearn.svm.LinearSVC", {"C": 0.0}),
+        ("sklearn.svm.LinearSVC", {"class_weight": "balanced", "random_state": -3}),
+        ("sklearn.naive_bayes.MultinomialNB", {"alpha": [0.1, 0.2], "fit_prior": False}),
+        ("sklearn.naive_bayes.MultinomialNB", {"fit_prior": "no"}),
+    ],
+)
+def test_the_table_refuses_what_scikit_learn_refuses(path, params):
+    from textops.models import candidates
+
+    def outcome(lint):
+        try:
+            lint(path, params)
+        except ConfigError as exc:
+            return exc.message.split(" must be ")[0]
+        return "ok"
+
+    by_table = outcome(candidates._lint_estimator)
+    assert by_table == outcome(candidates._lint_by_building)
+    if by_table != "ok":
+        assert by_table == f"The {list(params)[-1]!r} parameter of {path.rsplit('.')[-1]}"
+
+
+def test_another_scikit_learn_than_the_tables_is_checked_by_building(monkeypatch):
+    from textops.models import candidates
+
+    monkeypatch.setattr(candidates, "SKLEARN_VERSION", "0.0")
+    bad = {"name": "r", "estimator": "sklearn.linear_model.RidgeClassifier",
+           "params": {"alpha": -1}}
+    with pytest.raises(ConfigError, match=r"The 'alpha' parameter of RidgeClassifier must be"):
+        validate_candidates([bad])
+    assert validate_candidates(DEFAULT_CANDIDATES) == []

@@ -51,8 +51,8 @@ def name(request: pytest.FixtureRequest) -> str:
 def logged_model(registry: ModelRegistry, store: Path) -> Callable[[], str]:
     """Logs a real (tiny) pyfunc model to a fresh run; returns its models:/ URI."""
     from textops.models.onnx_export import export_onnx
-    from textops.models.pyfunc import log_pyfunc_model
     from textops.models.training import NetworkConfig, fit_network
+    from textops.tracking.pyfunc import log_pyfunc_model
 
     texts = ["goal match team", "cloud code server", "team win goal", "code python data"] * 5
     labels = ["sport", "tech", "sport", "tech"] * 5

@@ -1,5 +1,7 @@
 """The MLflow pyfunc model: logged with its bundle, loaded plainly, scoring raw text.
 
+Models logged before the class moved to ``textops.tracking.pyfunc`` still load.
+
 MLflow 3.17's SQLite store configures SQLAlchemy mappers with a ``noload``
 strategy that SQLAlchemy 2 deprecates; the warning is raised inside MLflow on
 every new store and is not ours to fix, so it is filtered here by its message.
@@ -7,7 +9,7 @@ every new store and is not ours to fix, so it is filtered here by its message.
 
 from __future__ import annotations
 
-import json
+import pickletools
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +68,7 @@ def tracking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def log(bundle: dict[str, Any], **options: Any) -> str:
-    from textops.models.pyfunc import log_pyfunc_model
+    from textops.tracking.pyfunc import log_pyfunc_model
 
     network = bundle["network"]
     return log_pyfunc_model(
@@ -128,20 +130,67 @@ def test_logging_without_an_active_run_is_refused(bundle: dict[str, Any]) -> Non
         log(bundle)
 
 
-def test_read_bundle_gives_the_serving_side_the_same_classifier(
+def test_a_plain_load_also_scores_a_dict_of_texts(
+    bundle: dict[str, Any], tracking: dict[str, str]
+) -> None:
+    import mlflow
+
+    with mlflow.start_run(experiment_id=tracking["experiment"]):
+        uri = log(bundle)
+    model = mlflow.pyfunc.load_model(uri)
+    raw = ["GOAL!!! The team won the MATCH.", "Python code on the cloud server", ""]
+    from_dict = model.predict({"text": raw})
+    pd.testing.assert_frame_equal(from_dict, model.predict(pd.DataFrame({"text": raw})))
+    assert list(from_dict["label"][:2]) == ["sport", "tech"]
+    assert len(model.predict({"text": "one goal"})) == 1
+
+
+# python_model.pkl as textops wrote it before the MLflow model moved to
+# textops.tracking.pyfunc (commit 9be3869): the class pickled by reference as
+# textops.models.pyfunc.TextClassifierModel, with MLflow's recorded type hints
+OLD_PYTHON_MODEL_PKL = bytes.fromhex(
+    "800595a9000000000000008c15746578746f70732e6d6f64656c732e707966756e63948c1354657874"
+    "436c61737369666965724d6f64656c9493942981947d948c135f707265646963745f747970655f6869"
+    "6e7473948c176d6c666c6f772e6d6f64656c732e7369676e6174757265948c0a5f5479706548696e74"
+    "739493942981947d94288c05696e707574948c0670616e646173948c09446174614672616d65949394"
+    "8c066f757470757494680e756273622e"
+)
+
+
+def test_a_model_logged_before_the_move_still_loads(
     bundle: dict[str, Any], tmp_path: Path
 ) -> None:
-    from textops.models.pyfunc import _write_artifacts, read_bundle
+    import mlflow.pyfunc
 
+    from textops.models.bundle import write_bundle
+    from textops.tracking.pyfunc import TextClassifierModel
+
+    opcodes = pickletools.genops(OLD_PYTHON_MODEL_PKL)
+    strings = [arg for _, arg, _ in opcodes if isinstance(arg, str)]
+    assert strings[:2] == ["textops.models.pyfunc", "TextClassifierModel"]
     network = bundle["network"]
-    paths = _write_artifacts(
-        tmp_path, bundle["onnx"], network.tokenizer, labels=network.labels,
-        cleaning=bundle["cleaning"], metadata={"k": 1},
+    (tmp_path / "files").mkdir()
+    artifacts = write_bundle(
+        tmp_path / "files", bundle["onnx"], network.tokenizer, labels=network.labels,
+        cleaning=bundle["cleaning"], metadata={},
     )
-    read = read_bundle(Path(paths["onnx"]), Path(paths["tokenizer"]), Path(paths["bundle"]))
-    assert read.labels == network.labels
-    assert read.cleaning == json.loads(json.dumps(bundle["cleaning"]))  # stored as JSON
-    texts = ["goal match", "cloud code"]
-    np.testing.assert_allclose(
-        read.classifier().predict_proba(texts), network.predict_proba(texts), atol=1e-5
-    )
+    folder = tmp_path / "model"
+    mlflow.pyfunc.save_model(str(folder), python_model=TextClassifierModel(), artifacts=artifacts)
+    (folder / "python_model.pkl").write_bytes(OLD_PYTHON_MODEL_PKL)
+
+    model = mlflow.pyfunc.load_model(str(folder))
+    assert type(model.unwrap_python_model()) is TextClassifierModel
+    raw = ["GOAL!!! The team won the MATCH.", "Python code on the cloud server"]
+    scores = model.predict(pd.DataFrame({"text": raw}))
+    assert list(scores["label"]) == ["sport", "tech"]
+    pd.testing.assert_frame_equal(model.predict({"text": raw}), scores)
+
+
+def test_the_old_import_path_names_the_moved_functions() -> None:
+    from textops.models import pyfunc as old
+    from textops.tracking import pyfunc as new
+
+    assert old.TextClassifierModel is new.TextClassifierModel
+    assert old.log_pyfunc_model is new.log_pyfunc_model
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        _ = old.nothing

@@ -1,0 +1,208 @@
+"""The files of a logged model and raw-text scoring from them, without MLflow.
+
+A logged model bundles, as artifacts::
+
+    model.onnx       the ONNX graph (padded ids -> probabilities)
+    tokenizer.json   Tokenizer.to_dict()
+    bundle.json      {"format", "labels", "cleaning", "metadata"}
+
+``cleaning`` is the settings of ``textops.text.cleaning.TextCleaner`` (its
+``get_params()``), or null when the model was trained on uncleaned text; the
+scorer applies the same cleaner before tokenising, so training and serving
+never skew. :func:`write_bundle` writes the files, :func:`read_bundle` reads
+them back and :class:`TextScorer` scores raw text with them. The MLflow pyfunc
+model (:mod:`textops.tracking.pyfunc`) is a thin wrapper round these; a scoring
+service can use them without MLflow.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from textops.errors import ModelError
+from textops.models.onnx_export import OnnxTextClassifier
+from textops.models.tokenizer import Tokenizer
+
+__all__ = [
+    "ARTIFACT_FILES",
+    "FORMAT",
+    "PROBA_PREFIX",
+    "TEXT_COLUMN",
+    "PyfuncBundle",
+    "TextScorer",
+    "read_bundle",
+    "scores_frame",
+    "texts_of",
+    "write_bundle",
+]
+
+FORMAT = "textops.pyfunc/1"
+TEXT_COLUMN = "text"
+PROBA_PREFIX = "proba_"
+ARTIFACT_FILES = {"onnx": "model.onnx", "tokenizer": "tokenizer.json", "bundle": "bundle.json"}
+
+
+@dataclass(frozen=True)
+class PyfuncBundle:
+    """What a logged model carries, read back from its files."""
+
+    onnx_model: bytes
+    tokenizer: Tokenizer
+    labels: list[str]
+    cleaning: dict[str, Any] | None
+    metadata: dict[str, Any]
+
+    def classifier(self, *, threads: int | None = None) -> OnnxTextClassifier:
+        return OnnxTextClassifier(self.onnx_model, self.tokenizer, self.labels, threads=threads)
+
+
+def read_bundle(onnx_path: Path, tokenizer_path: Path, bundle_path: Path) -> PyfuncBundle:
+    """Read the three artifact files of a logged model."""
+    try:
+        bundle = json.loads(Path(bundle_path).read_text(encoding="utf-8"))
+        tokenizer_state = json.loads(Path(tokenizer_path).read_text(encoding="utf-8"))
+        tokenizer = Tokenizer.from_dict(tokenizer_state)
+        onnx_model = Path(onnx_path).read_bytes()
+    except (OSError, ValueError, KeyError) as exc:
+        folder = Path(bundle_path).parent
+        raise ModelError(f"cannot read the model bundle at {folder}: {exc}") from exc
+    if bundle.get("format") != FORMAT:
+        raise ModelError(
+            f"{bundle_path} has format {bundle.get('format')!r}; expected {FORMAT!r}.",
+            hint="re-log the model with this version of textops",
+        )
+    return PyfuncBundle(
+        onnx_model=onnx_model,
+        tokenizer=tokenizer,
+        labels=list(bundle["labels"]),
+        cleaning=bundle.get("cleaning"),
+        metadata=bundle.get("metadata") or {},
+    )
+
+
+def write_bundle(
+    folder: Path,
+    onnx_model: bytes,
+    tokenizer: Tokenizer,
+    *,
+    labels: Sequence[str],
+    cleaning: Mapping[str, Any] | None,
+    metadata: Mapping[str, Any],
+) -> dict[str, str]:
+    """Write the three files into ``folder``; their paths by role (``onnx``, ``tokenizer``,
+    ``bundle``), as MLflow's ``artifacts`` argument takes them."""
+    paths = {key: Path(folder) / name for key, name in ARTIFACT_FILES.items()}
+    paths["onnx"].write_bytes(onnx_model)
+    paths["tokenizer"].write_text(json.dumps(tokenizer.to_dict()), encoding="utf-8")
+    bundle = {
+        "format": FORMAT,
+        "labels": [str(label) for label in labels],
+        "cleaning": dict(cleaning) if cleaning is not None else None,
+        "metadata": dict(metadata),
+    }
+    try:
+        paths["bundle"].write_text(json.dumps(bundle, indent=2), encoding="utf-8")
+    except TypeError as exc:
+        raise ModelError(
+            f"model metadata and cleaning settings must be JSON values: {exc}"
+        ) from exc
+    return {key: str(path) for key, path in paths.items()}
+
+
+class TextScorer:
+    """Scores raw text: the training's cleaner, the tokenizer, then ONNX Runtime."""
+
+    def __init__(
+        self, classifier: OnnxTextClassifier, *, cleaning: Mapping[str, Any] | None = None
+    ) -> None:
+        self.classifier = classifier
+        self.cleaning = dict(cleaning) if cleaning is not None else None
+        self._cleaner = _make_cleaner(cleaning)
+
+    @classmethod
+    def from_bundle(cls, bundle: PyfuncBundle, *, threads: int | None = None) -> TextScorer:
+        """The scorer of a bundle read by :func:`read_bundle`."""
+        return cls(bundle.classifier(threads=threads), cleaning=bundle.cleaning)
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.classifier.labels)
+
+    def predict(self, model_input: Any) -> pd.DataFrame:
+        """Scores of :func:`texts_of` ``model_input``: see :func:`scores_frame`."""
+        texts = texts_of(model_input)
+        if self._cleaner is not None:
+            texts = [str(text) for text in self._cleaner.transform(texts)]
+        probabilities = self.classifier.predict_proba(texts).astype(np.float64)
+        return scores_frame(probabilities, self.classifier.labels)
+
+
+def _make_cleaner(settings: Mapping[str, Any] | None) -> Any:
+    if settings is None:
+        return None
+    try:
+        from textops.text.cleaning import TextCleaner
+    except ImportError as exc:
+        raise ModelError(
+            "the model was trained on cleaned text but textops.text.cleaning cannot be imported: "
+            f"{exc}"
+        ) from exc
+    return TextCleaner(**settings).fit()
+
+
+def texts_of(model_input: Any) -> list[str]:
+    """The documents of a scoring request, missing values as empty text.
+
+    Takes a DataFrame or a mapping with a ``text`` column (``{"text": [...]}``;
+    MLflow hands such a dict over as a one-row frame whose cell is the list, so
+    list cells are spread out), a sequence of texts, or one text.
+    """
+    if isinstance(model_input, pd.DataFrame | Mapping):
+        if TEXT_COLUMN not in model_input:
+            columns = list(
+                model_input.columns if isinstance(model_input, pd.DataFrame) else model_input
+            )
+            raise ModelError(
+                f"the model scores a column named {TEXT_COLUMN!r}; got columns {columns}.",
+                hint=f'pass pd.DataFrame({{"{TEXT_COLUMN}": [...]}}) or {{"{TEXT_COLUMN}": [...]}}',
+            )
+        values = model_input[TEXT_COLUMN]
+    else:
+        values = model_input
+    if isinstance(values, str):
+        values = [values]
+    texts: list[str] = []
+    for value in values:
+        if isinstance(value, list | tuple | np.ndarray | pd.Series):
+            texts.extend(_text(item) for item in value)
+        else:
+            texts.append(_text(value))
+    return texts
+
+
+def _text(value: Any) -> str:
+    missing = pd.isna(value)  # None, NaN, NA, NaT; an array for array-likes, never missing
+    return "" if isinstance(missing, bool | np.bool_) and missing else str(value)
+
+
+def scores_frame(probabilities: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
+    """The scores of a probability matrix (columns in ``labels`` order): ``label``, its
+    ``probability`` and one ``proba_<label>`` column per class."""
+    labels = list(labels)
+    best = probabilities.argmax(axis=1) if len(probabilities) else np.zeros(0, dtype=int)
+    frame = pd.DataFrame(
+        {
+            "label": pd.Series([labels[i] for i in best], dtype=object),
+            "probability": probabilities[np.arange(len(best)), best],
+        }
+    )
+    for i, label in enumerate(labels):
+        frame[f"{PROBA_PREFIX}{label}"] = probabilities[:, i]
+    return frame

@@ -1,0 +1,180 @@
+"""The MLflow pyfunc model of a trained network, and logging it.
+
+The model's files and its raw-text scoring are :mod:`textops.models.bundle`;
+this module wraps them as an ``mlflow.pyfunc.PythonModel``. The textops package
+travels with the model (``code_paths``), so
+``mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"text": [...]}))`` (or
+``predict({"text": [...]})``) works in any environment with the pip
+requirements below.
+
+Models logged before this module existed pickled the class as
+``textops.models.pyfunc.TextClassifierModel``; that name still resolves to
+:class:`TextClassifierModel` here, so they keep loading.
+
+This module imports mlflow at import time; only the train step imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import warnings
+from collections.abc import Mapping, Sequence
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from textops.errors import TrackingError
+from textops.models.bundle import (
+    PROBA_PREFIX,
+    TEXT_COLUMN,
+    TextScorer,
+    read_bundle,
+    write_bundle,
+)
+from textops.models.tokenizer import Tokenizer
+
+with warnings.catch_warnings():
+    # MLflow 3.17 warns about type hints of its own agent classes while importing
+    # mlflow.pyfunc; nothing of ours is involved, and it would fail -W error runs.
+    warnings.filterwarnings("ignore", message=r".*Any type hint is inferred as AnyType")
+    import mlflow.pyfunc
+    from mlflow.pyfunc.model import PythonModel
+
+__all__ = ["TextClassifierModel", "log_pyfunc_model", "pip_requirements"]
+
+_RUNTIME_PACKAGES = ("numpy", "pandas", "onnxruntime", "pydantic")
+
+
+class TextClassifierModel(PythonModel):
+    """Scores raw text with a :class:`~textops.models.bundle.TextScorer`; holds no state
+    until loaded."""
+
+    def load_context(self, context: Any) -> None:
+        artifacts = context.artifacts
+        bundle = read_bundle(
+            Path(artifacts["onnx"]), Path(artifacts["tokenizer"]), Path(artifacts["bundle"])
+        )
+        self._scorer = TextScorer.from_bundle(bundle)
+
+    # the hint stays a DataFrame, as models logged earlier recorded it: MLflow hands
+    # a {"text": [...]} dict over as a one-row frame, which the scorer spreads out
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        """``label``, its ``probability`` and one ``proba_<label>`` column per class."""
+        return self._scorer.predict(model_input)
+
+
+def pip_requirements(*, cleaning: bool, extra: Sequence[str] = ()) -> list[str]:
+    """Pinned runtime packages of the pyfunc model (textops itself travels as code)."""
+    packages = list(_RUNTIME_PACKAGES) + (["scikit-learn", "polars"] if cleaning else [])
+    pinned = []
+    for package in packages:
+        try:
+            pinned.append(f"{package}=={importlib_metadata.version(package)}")
+        except importlib_metadata.PackageNotFoundError:
+            pinned.append(package)
+    return pinned + list(extra)
+
+
+def _signature(labels: Sequence[str]) -> Any:
+    from mlflow.models import ModelSignature
+    from mlflow.types import ColSpec, Schema
+
+    outputs: list[Any] = [ColSpec("string", "label"), ColSpec("double", "probability")]
+    outputs += [ColSpec("double", f"{PROBA_PREFIX}{label}") for label in labels]
+    return ModelSignature(inputs=Schema([ColSpec("string", TEXT_COLUMN)]), outputs=Schema(outputs))
+
+
+def log_pyfunc_model(
+    onnx_model: bytes,
+    tokenizer: Tokenizer,
+    *,
+    labels: Sequence[str],
+    cleaning: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    name: str = "model",
+    input_example: Sequence[str] | None = None,
+    run_id: str | None = None,
+    tracking_uri: str | None = None,
+    extra_pip_requirements: Sequence[str] = (),
+) -> str:
+    """Log the pyfunc model and return its URI (``models:/<model_id>``).
+
+    Without ``run_id`` it logs to the active MLflow run with
+    ``mlflow.pyfunc.log_model``. With ``run_id`` (and ``tracking_uri``) it touches
+    no global MLflow state: it saves the model locally and attaches it to that
+    run through ``MlflowClient``'s logged-model API.
+    """
+    import textops
+
+    metadata = dict(metadata or {})
+    example = pd.DataFrame({TEXT_COLUMN: list(input_example or ["an example document"])[:5]})
+    with tempfile.TemporaryDirectory(prefix="textops-pyfunc-") as tmp:
+        artifacts = write_bundle(
+            Path(tmp), onnx_model, tokenizer, labels=labels, cleaning=cleaning, metadata=metadata
+        )
+        options: dict[str, Any] = {
+            "python_model": TextClassifierModel(),
+            "artifacts": artifacts,
+            "code_paths": [str(Path(textops.__file__).parent)],
+            "signature": _signature([str(label) for label in labels]),
+            "input_example": example,
+            "pip_requirements": pip_requirements(
+                cleaning=cleaning is not None, extra=extra_pip_requirements
+            ),
+            "metadata": _flat_metadata(metadata),
+        }
+        with warnings.catch_warnings():
+            # MLflow 3.17 compares DataFrame columns with a range while handling the
+            # input example, which pandas 3 deprecates; the comparison is MLflow's.
+            warnings.filterwarnings("ignore", message="Operation with range is deprecated")
+            if run_id is None:
+                return _log_to_active_run(name, options)
+            return _log_to_run(name, options, run_id=run_id, tracking_uri=tracking_uri, tmp=tmp)
+
+
+def _flat_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """MLmodel metadata must be YAML-safe: keep JSON-able values, stringify the rest."""
+    flat: dict[str, Any] = json.loads(json.dumps(dict(metadata), default=str))
+    return flat
+
+
+def _log_to_active_run(name: str, options: dict[str, Any]) -> str:
+    if mlflow.active_run() is None:
+        raise TrackingError(
+            "log_pyfunc_model needs an active MLflow run.",
+            hint="call it inside `with mlflow.start_run():`, or pass run_id= and tracking_uri=",
+        )
+    try:
+        info = mlflow.pyfunc.log_model(name=name, **options)
+    except Exception as exc:  # noqa: BLE001 - MLflow raises many types; translate once
+        raise TrackingError(f"MLflow refused to log the model '{name}': {exc}") from exc
+    return str(info.model_uri)
+
+
+def _log_to_run(
+    name: str, options: dict[str, Any], *, run_id: str, tracking_uri: str | None, tmp: str
+) -> str:
+    from mlflow import MlflowClient
+    from mlflow.entities import LoggedModelOutput, LoggedModelStatus
+
+    local = Path(tmp) / "model"
+    try:
+        client = MlflowClient(tracking_uri=tracking_uri)
+        run = client.get_run(run_id)
+        mlflow.pyfunc.save_model(str(local), **options)
+        model = client.create_logged_model(
+            experiment_id=run.info.experiment_id, name=name, source_run_id=run_id
+        )
+        client.log_model_artifacts(model.model_id, str(local))
+        client.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
+        client.log_outputs(run_id, [LoggedModelOutput(model.model_id, step=0)])
+    except Exception as exc:  # noqa: BLE001 - MLflow raises many types; translate once
+        raise TrackingError(
+            f"MLflow at '{tracking_uri}' refused to log the model '{name}' to run {run_id}: {exc}"
+        ) from exc
+    return f"models:/{model.model_id}"

@@ -1,0 +1,54 @@
+"""The network's settings: one owner for the tokenizer's defaults, and no torch to read them."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+from textops.models.network_config import NetworkConfig
+from textops.models.tokenizer import Tokenizer
+
+TOKENIZER_FIELDS = ("ngram", "buckets", "min_count", "max_vocab", "max_words", "binary",
+                    "sublinear_tf")
+
+
+@pytest.mark.parametrize("name", TOKENIZER_FIELDS)
+def test_the_config_and_the_tokenizer_have_the_same_default(name: str) -> None:
+    tokenizer_default = inspect.signature(Tokenizer).parameters[name].default
+    assert NetworkConfig.model_fields[name].default == tokenizer_default
+
+
+def test_a_default_config_builds_a_default_tokenizer() -> None:
+    assert NetworkConfig().tokenizer().get_params() == Tokenizer().get_params()
+    settings = NetworkConfig(ngram=3, min_count=2, sublinear_tf=False).tokenizer().get_params()
+    assert (settings["ngram"], settings["min_count"], settings["sublinear_tf"]) == (3, 2, False)
+
+
+def test_every_tokenizer_setting_but_lowercase_is_a_config_field() -> None:
+    settings = set(inspect.signature(Tokenizer).parameters) - {"lowercase"}
+    assert settings == set(TOKENIZER_FIELDS) <= set(NetworkConfig.model_fields)
+
+
+@pytest.mark.parametrize("module", ["textops.models.network_config", "textops.models.training"])
+def test_reading_the_config_imports_no_torch(module: str) -> None:
+    code = (
+        f"import sys; from {module} import NetworkConfig; NetworkConfig(epochs=2).tokenizer(); "
+        "print(sorted(m for m in ('torch', 'sklearn', 'mlflow') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_old_import_path_is_the_same_class() -> None:
+    from textops.models import training
+
+    assert training.NetworkConfig is NetworkConfig
+
+
+def test_a_bad_device_is_refused_with_the_accepted_forms() -> None:
+    with pytest.raises(ValueError, match=r"'auto', 'cpu', 'cuda' or 'cuda:N'. Got 'gpu'"):
+        NetworkConfig(device="gpu")
+    assert NetworkConfig(device="cuda:1").device == "cuda:1"
