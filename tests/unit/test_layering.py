@@ -29,6 +29,11 @@ LAYERS: list[set[str]] = [
     {"records", "errors", "clock", "__init__"},
 ]
 ROOT = Path(textops.__file__).parent
+#: the imports against the layers that are there on purpose, each with its reason
+ALLOWED = {
+    # models registered before the MLflow wrapper moved to tracking/ pickled it by this path
+    ("models/pyfunc.py", "tracking"),
+}
 
 
 def _layer_of(package: str) -> int:
@@ -49,6 +54,15 @@ def _as_package(name: str) -> str:
     return name if name and is_module else "__init__"
 
 
+def _is_import_module_call(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute) and node.func.attr == "import_module"
+        and bool(node.args) and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
+
+
 def _imported_packages(path: Path) -> set[tuple[str, int]]:
     """(textops sub-package, line) for every textops import in ``path``."""
     found: set[tuple[str, int]] = set()
@@ -59,6 +73,8 @@ def _imported_packages(path: Path) -> set[tuple[str, int]]:
                 f"textops.{alias.name}" for alias in node.names]
         elif isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
+        elif _is_import_module_call(node):  # importlib.import_module("textops.x"): no hiding
+            names = [node.args[0].value]  # type: ignore[attr-defined]
         for name in names:
             parts = name.split(".")
             if parts[0] == "textops":
@@ -76,7 +92,8 @@ def test_imports_run_one_way() -> None:
     for path in sorted(ROOT.rglob("*.py")):
         source = _package(path)
         for target, line in sorted(_imported_packages(path)):
-            if target == source or target == "__init__" and source == "__init__":
+            relative = path.relative_to(ROOT).as_posix()
+            if target == source or (relative, target) in ALLOWED:
                 continue
             if _layer_of(target) <= _layer_of(source):
                 where = f"{path.relative_to(ROOT.parent)}:{line}"
@@ -87,5 +104,6 @@ def test_imports_run_one_way() -> None:
 def test_the_contract_catches_an_upward_import(tmp_path: Path) -> None:
     module = tmp_path / "sample.py"
     module.write_text("def f():\n    from textops.cli import main\n    return main\n")
-    assert ("cli", 2) in _imported_packages(module)
+    module.write_text(module.read_text() + "import importlib\nimportlib.import_module('textops.api')\n")
+    assert {("cli", 2), ("api", 5)} <= _imported_packages(module)
     assert _layer_of("cli") < _layer_of("models")

@@ -4,9 +4,10 @@ Models logged by earlier versions pickled their ``PythonModel`` by reference as
 ``textops.models.pyfunc.TextClassifierModel``, so ``mlflow.pyfunc.load_model``
 looks that name up here. The MLflow side now lives in
 :mod:`textops.tracking.pyfunc` and the bundle in :mod:`textops.models.bundle`;
-this module re-exports the bundle's names and resolves the MLflow ones
-(``TextClassifierModel``, ``log_pyfunc_model``, ``pip_requirements``) lazily on
-first access, so importing it imports no MLflow.
+this module re-exports the bundle's names and resolves ``TextClassifierModel``
+lazily on first access, so importing it imports no MLflow. This alias is the
+one import from models/ up into tracking/, allowed by name in the import
+contract (``tests/unit/test_layering.py``).
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ __all__ = [
     "write_bundle",
 ]
 
-# the one place models/ reaches into tracking/: the names old pickles and imports use
-_MOVED_TO_TRACKING = frozenset({"TextClassifierModel", "log_pyfunc_model", "pip_requirements"})
+# the one place models/ reaches into tracking/: the name old pickles use
+_MOVED_TO_TRACKING = frozenset({"TextClassifierModel"})
 
 
 def __getattr__(name: str) -> Any:

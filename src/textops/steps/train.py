@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from textops.models.training import NetworkConfig
+from textops.models.network_config import NetworkConfig
 from textops.records import CleanedData, ModelRef, Record, Registration, TunedConfig
 from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts

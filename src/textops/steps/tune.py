@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import Field
 
 from textops.errors import ConfigError
-from textops.models.training import NetworkConfig
+from textops.models.network_config import NetworkConfig
 from textops.records import CleanedData, Record, TunedConfig
 from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts

@@ -38,7 +38,7 @@ class ModelSubmission:
 
 def publish_model(tracker: StepTracker, submission: ModelSubmission) -> Registration:
     """Log, register and gate ``submission`` in the tracker's run and registry."""
-    from textops.models.pyfunc import log_pyfunc_model
+    from textops.tracking.pyfunc import log_pyfunc_model
     from textops.tracking.registry import ModelRegistry
 
     lineage = {**submission.lineage, "mlflow_run": str(tracker.run_id or "")}

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from textops.models.training import NetworkConfig
+from textops.models.network_config import NetworkConfig
 
 MLP_ONLY = frozenset({"hidden_size", "hidden_layers"})
 

@@ -14,7 +14,7 @@ from textops.compute.dask import DaskExecutor
 from textops.compute.targets import ExecutorPool
 from textops.compute.testing import FakeExecutor
 from textops.config.schema import ComputeTarget
-from textops.models.training import NetworkConfig
+from textops.models.network_config import NetworkConfig
 from textops.tuning import (
     Choice,
     FloatRange,
