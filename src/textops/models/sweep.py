@@ -138,95 +138,183 @@ def run_sweep(
     """
     specs = [CandidateSpec.model_validate(candidate) for candidate in candidates]
     validate_candidates(specs)
-    window = max(1, executor.n_workers)
-    n_shards = [_shard_count(spec, window, seed) for spec in specs]
-    # a work item is (candidate index, part): None for the whole candidate, a shard
-    # number for one shard of a forest, "join" to score the joined forest
-    work: list[tuple[int, int | str | None]] = [
-        (index, shard) if n_shards[index] > 1 else (index, None)
-        for index in range(len(specs))
-        for shard in range(n_shards[index])
-    ]
-    work.sort(key=lambda item: -specs[item[0]].cost / n_shards[item[0]])
-    pending = deque(work)
-    shared = executor.scatter(features)
-    options: dict[str, Any] = {"seed": seed, "memory_limit": memory_limit, "n_threads": n_threads}
-    in_flight: dict[Future[dict[str, Any]], tuple[int, int | str | None]] = {}
-    shard_records: dict[int, list[dict[str, Any]]] = {}
-    joined: dict[int, tuple[Scattered[Any], float]] = {}
-    results: list[dict[str, Any] | None] = [None] * len(specs)
+    fanout = _Fanout(
+        features,
+        specs,
+        executor,
+        seed=seed,
+        memory_limit=memory_limit,
+        n_threads=n_threads,
+        save_skops=save_skops,
+        on_result=on_result,
+    )
+    return fanout.run()
 
-    def launch() -> None:
-        while pending and len(in_flight) < window:
-            index, part = pending.popleft()
-            if results[index] is not None:
+
+# a work item is (candidate index, part): None for the whole candidate, a shard
+# number for one shard of a forest, "join" to score the joined forest
+_Part = int | str | None
+_WorkItem = tuple[int, _Part]
+
+
+class _Fanout:
+    """One sweep's fan-out: the work left, the tasks in flight and the results so far.
+
+    :meth:`run` keeps at most ``executor.n_workers`` tasks in flight, costliest
+    first, and handles each result as it arrives; see :func:`run_sweep`.
+    """
+
+    def __init__(
+        self,
+        features: Features,
+        specs: list[CandidateSpec],
+        executor: Executor,
+        *,
+        seed: int,
+        memory_limit: int | None,
+        n_threads: int | None,
+        save_skops: bool,
+        on_result: Callable[[dict[str, Any]], None] | None,
+    ) -> None:
+        self.features = features
+        self.specs = specs
+        self.executor = executor
+        self.seed = seed
+        self.memory_limit = memory_limit
+        # passed to every task
+        self.options: dict[str, Any] = {
+            "seed": seed,
+            "memory_limit": memory_limit,
+            "n_threads": n_threads,
+        }
+        self.save_skops = save_skops
+        self.on_result = on_result
+        self.window = max(1, executor.n_workers)
+        self.n_shards = [_shard_count(spec, self.window, seed) for spec in specs]
+        self.pending: deque[_WorkItem] = deque(self._work_items())
+        self.shared = executor.scatter(features)
+        self.in_flight: dict[Future[dict[str, Any]], _WorkItem] = {}
+        self.shard_records: dict[int, list[dict[str, Any]]] = {}
+        self.joined: dict[int, tuple[Scattered[Any], float]] = {}
+        self.results: list[dict[str, Any] | None] = [None] * len(specs)
+
+    def run(self) -> list[dict[str, Any]]:
+        """Launch and collect until no work is left; the results in candidate order."""
+        while True:
+            self._launch()
+            if not self.in_flight:
+                break
+            self._collect_next()
+        return [result for result in self.results if result is not None]
+
+    def _work_items(self) -> list[_WorkItem]:
+        """Every candidate, or every shard of a sharded forest, costliest per item first."""
+        work: list[_WorkItem] = [
+            (index, shard) if self.n_shards[index] > 1 else (index, None)
+            for index in range(len(self.specs))
+            for shard in range(self.n_shards[index])
+        ]
+        work.sort(key=lambda item: -self.specs[item[0]].cost / self.n_shards[item[0]])
+        return work
+
+    def _launch(self) -> None:
+        """Submit pending work until the window is full."""
+        while self.pending and len(self.in_flight) < self.window:
+            index, part = self.pending.popleft()
+            if self.results[index] is not None:
                 continue  # a shard of a forest that has already failed
-            if isinstance(part, int):
-                future = executor.submit(
-                    fit_forest_shard,
-                    specs[index],
-                    shared,
-                    shard=part,
-                    n_shards=n_shards[index],
-                    **options,
-                )
-            else:
-                model, seconds = joined.pop(index, (None, None))
-                future = executor.submit(
-                    fit_candidate,
-                    specs[index],
-                    shared,
-                    save_skops=save_skops,
-                    fitted_model=model,
-                    fit_seconds=seconds,
-                    **options,
-                )
-            in_flight[future] = (index, part)
+            self.in_flight[self._submit(index, part)] = (index, part)
 
-    def finish(index: int, result: dict[str, Any]) -> None:
-        result["shards"] = n_shards[index]
-        results[index] = result
-        if on_result is not None:
-            on_result(result)
+    def _submit(self, index: int, part: _Part) -> Future[dict[str, Any]]:
+        """One task: a forest shard, or the whole candidate (joined forest or not)."""
+        if isinstance(part, int):
+            return self.executor.submit(
+                fit_forest_shard,
+                self.specs[index],
+                self.shared,
+                shard=part,
+                n_shards=self.n_shards[index],
+                **self.options,
+            )
+        model, seconds = self.joined.pop(index, (None, None))
+        return self.executor.submit(
+            fit_candidate,
+            self.specs[index],
+            self.shared,
+            save_skops=self.save_skops,
+            fitted_model=model,
+            fit_seconds=seconds,
+            **self.options,
+        )
 
-    while True:
-        launch()
-        if not in_flight:
-            break
-        future = next(iter(executor.as_completed(list(in_flight))))
-        index, part = in_flight.pop(future)
+    def _collect_next(self) -> None:
+        """Wait for the next task to finish, refill the window, then handle its outcome."""
+        future = next(iter(self.executor.as_completed(list(self.in_flight))))
+        index, part = self.in_flight.pop(future)
         failure = future.exception()  # the task's own, not the candidate's: those are results
-        if failure is not None and pending:
-            shared = executor.scatter(features)  # a dead worker may have held the only copy
-        launch()  # keep the workers busy while this result is handled
+        if failure is not None and self.pending:
+            # a dead worker may have held the only copy
+            self.shared = self.executor.scatter(self.features)
+        self._launch()  # keep the workers busy while this result is handled
         outcome: dict[str, Any] | None = None
         if failure is None:
             try:
                 outcome = future.result()
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be unpickled
                 failure = exc
-        if results[index] is not None:
-            continue  # another shard of this forest failed first
-        spec = specs[index]
+        if self.results[index] is not None:
+            return  # another shard of this forest failed first
         if outcome is None:
             assert failure is not None
-            finish(index, _lost_result(spec, failure, executor, seed=seed, limit=memory_limit))
-        elif not isinstance(part, int):
-            finish(index, outcome)
-        elif outcome["status"] != "ok":
-            finish(index, _failed_shard_result(spec, outcome, seed=seed, limit=memory_limit))
+            self._finish(index, self._lost(index, failure))
         else:
-            records = shard_records.setdefault(index, [])
-            records.append(outcome)
-            if len(records) == n_shards[index]:
-                del shard_records[index]  # the joined forest replaces its shards
-                records.sort(key=lambda record: record["shard"])
-                forest = build_estimator(specs[index], seed=seed)
-                model = join_forest_shards(forest, [record["model"] for record in records])
-                # shipped like the features: too big to travel inside a task's arguments
-                joined[index] = (executor.scatter(model), sum(r["fit_seconds"] for r in records))
-                pending.appendleft((index, "join"))
-    return [result for result in results if result is not None]
+            self._handle(index, part, outcome)
+
+    def _handle(self, index: int, part: _Part, outcome: dict[str, Any]) -> None:
+        """A task's returned dict: a candidate's result, or one shard of a forest."""
+        if not isinstance(part, int):
+            self._finish(index, outcome)
+        elif outcome["status"] != "ok":
+            spec = self.specs[index]
+            failed = _failed_shard_result(spec, outcome, seed=self.seed, limit=self.memory_limit)
+            self._finish(index, failed)
+        else:
+            self._add_shard(index, outcome)
+
+    def _lost(self, index: int, failure: BaseException) -> dict[str, Any]:
+        """The failed result of a candidate whose task the executor lost."""
+        return _lost_result(
+            self.specs[index],
+            failure,
+            self.executor,
+            seed=self.seed,
+            limit=self.memory_limit,
+        )
+
+    def _add_shard(self, index: int, record: dict[str, Any]) -> None:
+        """Keep a fitted shard; once a forest has all of them, queue it to be joined."""
+        records = self.shard_records.setdefault(index, [])
+        records.append(record)
+        if len(records) == self.n_shards[index]:
+            del self.shard_records[index]  # the joined forest replaces its shards
+            self._join_forest(index, records)
+
+    def _join_forest(self, index: int, records: list[dict[str, Any]]) -> None:
+        """Join a forest's shards and queue it first, to be scored as a whole candidate."""
+        records.sort(key=lambda record: record["shard"])
+        forest = build_estimator(self.specs[index], seed=self.seed)
+        model = join_forest_shards(forest, [record["model"] for record in records])
+        # shipped like the features: too big to travel inside a task's arguments
+        seconds = sum(record["fit_seconds"] for record in records)
+        self.joined[index] = (self.executor.scatter(model), seconds)
+        self.pending.appendleft((index, "join"))
+
+    def _finish(self, index: int, result: dict[str, Any]) -> None:
+        """Record a candidate's final result and hand it to ``on_result``."""
+        result["shards"] = self.n_shards[index]
+        self.results[index] = result
+        if self.on_result is not None:
+            self.on_result(result)
 
 
 def _shard_count(spec: CandidateSpec, window: int, seed: int) -> int:

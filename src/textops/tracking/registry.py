@@ -283,13 +283,7 @@ def decide(
     reevaluate: Callable[[ModelVersionInfo], float] | None = None,
 ) -> GateDecision:
     """The gate's rule, without side effects (see the module docstring)."""
-    if metric not in candidate.metrics:
-        raise TrackingError(
-            f"version {candidate.version} of '{candidate.name}' has no recorded '{metric}'; "
-            f"it has {sorted(candidate.metrics)}.",
-            hint="register the model with that metric, or gate on one it has",
-        )
-    value = candidate.metrics[metric]
+    value = _recorded_value(candidate, metric)
 
     def decision(promoted: bool, reason: str, **figures: Any) -> GateDecision:
         return GateDecision(
@@ -307,35 +301,75 @@ def decide(
         return decision(
             True, "already the champion", champion_version=champion.version, champion_value=value
         )
-    same_test_set = champion.test_set is not None and champion.test_set == candidate.test_set
-    if same_test_set and metric in champion.metrics:
-        champion_value, reevaluated = champion.metrics[metric], False
-    elif reevaluate is not None:
-        champion_value, reevaluated = float(reevaluate(champion)), True
-    else:
+    compared = _champion_value(candidate, champion, metric=metric, reevaluate=reevaluate)
+    if compared is None:
         return decision(
             False,
-            (
-                f"not comparable: champion v{champion.version} was measured on test set "
-                f"{_short(champion.test_set)}, the candidate on {_short(candidate.test_set)}; "
-                "pass reevaluate= to score the champion on the candidate's test set"
-            ),
+            _not_comparable_reason(candidate, champion),
             champion_version=champion.version,
             champion_value=champion.metrics.get(metric),
         )
+    champion_value, reevaluated = compared
     promoted = value > champion_value
-    verb = "beats" if promoted else "does not beat"
-    how = " (champion re-evaluated on the candidate's test set)" if reevaluated else ""
     return decision(
         promoted,
-        (
-            f"{metric} {value:.6g} {verb} champion v{champion.version}'s "
-            f"{champion_value:.6g}{how}"
-        ),
+        _comparison_reason(metric, value, champion, champion_value, reevaluated=reevaluated),
         champion_version=champion.version,
         champion_value=champion_value,
         reevaluated=reevaluated,
     )
+
+
+def _recorded_value(candidate: ModelVersionInfo, metric: str) -> float:
+    """The candidate's recorded ``metric``; a :class:`TrackingError` if it has none."""
+    if metric not in candidate.metrics:
+        raise TrackingError(
+            f"version {candidate.version} of '{candidate.name}' has no recorded '{metric}'; "
+            f"it has {sorted(candidate.metrics)}.",
+            hint="register the model with that metric, or gate on one it has",
+        )
+    return candidate.metrics[metric]
+
+
+def _champion_value(
+    candidate: ModelVersionInfo,
+    champion: ModelVersionInfo,
+    *,
+    metric: str,
+    reevaluate: Callable[[ModelVersionInfo], float] | None,
+) -> tuple[float, bool] | None:
+    """The champion's figure comparable with the candidate's, and whether it was re-evaluated.
+
+    The recorded one when both were measured on the same test set, else the
+    champion scored again by ``reevaluate``; None when neither is possible.
+    """
+    same_test_set = champion.test_set is not None and champion.test_set == candidate.test_set
+    if same_test_set and metric in champion.metrics:
+        return champion.metrics[metric], False
+    if reevaluate is not None:
+        return float(reevaluate(champion)), True
+    return None
+
+
+def _not_comparable_reason(candidate: ModelVersionInfo, champion: ModelVersionInfo) -> str:
+    return (
+        f"not comparable: champion v{champion.version} was measured on test set "
+        f"{_short(champion.test_set)}, the candidate on {_short(candidate.test_set)}; "
+        "pass reevaluate= to score the champion on the candidate's test set"
+    )
+
+
+def _comparison_reason(
+    metric: str,
+    value: float,
+    champion: ModelVersionInfo,
+    champion_value: float,
+    *,
+    reevaluated: bool,
+) -> str:
+    verb = "beats" if value > champion_value else "does not beat"
+    how = " (champion re-evaluated on the candidate's test set)" if reevaluated else ""
+    return f"{metric} {value:.6g} {verb} champion v{champion.version}'s {champion_value:.6g}{how}"
 
 
 def _short(fingerprint: str | None) -> str:

@@ -154,6 +154,28 @@ def tune(
     base = (base or NetworkConfig()).model_copy(update={"monitor": settings.objective})
     space = space or SearchSpace()
     start = time.perf_counter()
+    study = _open_study(study_name, storage, settings)
+    missing = settings.n_trials - sum(t.state.name in FINISHED_STATES for t in study.trials)
+    if missing > 0:
+        tasks = _trial_tasks(
+            base,
+            space,
+            settings,
+            storage=storage,
+            study_name=study_name,
+            first_index=len(study.trials),
+            count=missing,
+        )
+        # None: the executor's own, i.e. its compute target's resources
+        _run_trial_tasks(tasks, texts, labels, executor, resources=settings.resources or None)
+    study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
+    return _result(study, base, storage=storage, seconds=time.perf_counter() - start)
+
+
+def _open_study(study_name: str, storage: str, settings: TuningConfig) -> optuna.Study:
+    """Create the study, or reopen it to resume, with its abandoned trials failed."""
+    import optuna
+
     study = optuna.create_study(
         study_name=study_name,
         storage=open_storage(storage),
@@ -161,41 +183,56 @@ def tune(
         load_if_exists=True,
     )
     _fail_abandoned(study)
-    missing = settings.n_trials - sum(t.state.name in FINISHED_STATES for t in study.trials)
-    if missing > 0:
-        data = executor.scatter((list(texts), [str(label) for label in labels]))
-        done = len(study.trials)
-        futures = [
-            executor.submit(
-                run_trial_task,
-                TrialTask(
-                    storage=storage,
-                    study_name=study_name,
-                    base=base.model_dump(mode="json"),
-                    space=space.model_dump(mode="json"),
-                    # the workers need no resources (and must not warn they are deprecated)
-                    settings=settings.model_dump(mode="json", exclude={"resources"}),
-                    task_index=done + i,
-                ),
-                data,
-                # None: the executor's own, i.e. its compute target's resources
-                resources=settings.resources or None,
-            )
-            for i in range(missing)
-        ]
-        errors = []
-        for future in executor.as_completed(futures):
-            try:
-                future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost task must not sink the study
-                errors.append(exc)
-        if errors and len(errors) == len(futures):
-            raise ModelError(
-                f"every tuning task failed ({len(errors)}); the first error: {errors[0]!r}",
-                hint="check that the workers can import textops and reach the study storage",
-            ) from errors[0]
-    study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
-    return _result(study, base, storage=storage, seconds=time.perf_counter() - start)
+    return study
+
+
+def _trial_tasks(
+    base: NetworkConfig,
+    space: SearchSpace,
+    settings: TuningConfig,
+    *,
+    storage: str,
+    study_name: str,
+    first_index: int,
+    count: int,
+) -> list[TrialTask]:
+    """``count`` worker tasks as plain data, numbered from ``first_index``."""
+    return [
+        TrialTask(
+            storage=storage,
+            study_name=study_name,
+            base=base.model_dump(mode="json"),
+            space=space.model_dump(mode="json"),
+            # the workers need no resources (and must not warn they are deprecated)
+            settings=settings.model_dump(mode="json", exclude={"resources"}),
+            task_index=first_index + i,
+        )
+        for i in range(count)
+    ]
+
+
+def _run_trial_tasks(
+    tasks: Sequence[TrialTask],
+    texts: Sequence[str],
+    labels: Sequence[Any],
+    executor: Executor,
+    *,
+    resources: dict[str, float] | None,
+) -> None:
+    """Ship the data once and run every task; lost tasks are tolerated unless all are."""
+    data = executor.scatter((list(texts), [str(label) for label in labels]))
+    futures = [executor.submit(run_trial_task, task, data, resources=resources) for task in tasks]
+    errors = []
+    for future in executor.as_completed(futures):
+        try:
+            future.result()
+        except Exception as exc:  # noqa: BLE001 - a lost task must not sink the study
+            errors.append(exc)
+    if errors and len(errors) == len(futures):
+        raise ModelError(
+            f"every tuning task failed ({len(errors)}); the first error: {errors[0]!r}",
+            hint="check that the workers can import textops and reach the study storage",
+        ) from errors[0]
 
 
 def _fail_abandoned(study: optuna.Study) -> None:
