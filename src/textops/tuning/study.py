@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from textops.errors import ModelError
-from textops.models.training import EpochResult, NetworkConfig
+from textops.models.network_config import NetworkConfig
+from textops.models.training_loop import EpochResult
 from textops.tuning.space import SearchSpace, apply_params, suggest
 
 if TYPE_CHECKING:
