@@ -117,9 +117,7 @@ def _byte_class_counts(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
     return counts
 
 
-def _recount_with_regexes(
-    frame: pl.DataFrame, texts: pl.Series, rows: np.ndarray
-) -> pl.DataFrame:
+def _recount_with_regexes(frame: pl.DataFrame, texts: pl.Series, rows: np.ndarray) -> pl.DataFrame:
     """``frame`` with the counts of the texts at ``rows`` replaced by exact regex counts."""
     exact = pl.DataFrame({"text": texts.gather(rows)}).select(char_count_exprs(pl.col("text")))
     exact = exact.with_columns(pl.all().cast(pl.Int64))
