@@ -255,8 +255,6 @@ def render_baseline_yaml(
     classes and shares; ``min_english_share`` to 0.95, or two points under
     the profile's own English share when that is lower.
     """
-    from textops.quality.profile import HISTOGRAM_EDGES, QUANTILE_PROBS
-
     classes = allowed_classes or sorted(profile.class_counts)
     shares = expected_shares or {k: float(f"{v:.4g}") for k, v in profile.class_shares.items()}
     min_share = (
@@ -264,11 +262,24 @@ def render_baseline_yaml(
         if min_english_share is None
         else min_english_share
     )
-    term_shares = list(profile.term_shares().items())[:top_terms]
-    oov = max(0.0, 1.0 - sum(s for _, s in term_shares))
-    dup = profile.duplicate_rate
-    lines = [_HEADER]
-    lines += [
+    lines = [
+        _HEADER,
+        *_source_lines(profile, dataset=dataset, version=version, created=created),
+        *_class_lines(classes, shares),
+        *_language_and_duplicate_lines(profile, min_share=min_share),
+        *_statistics_lines(profile),
+        *_check_lines(profile),
+        *_vocabulary_lines(profile, top_terms=top_terms),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _source_lines(
+    profile: Any, *, dataset: str | None, version: str | None, created: str | None
+) -> list[str]:
+    """The format, where the profile was measured, and its expected columns."""
+    schema = profile.schema or {"text": "String", "label": "String"}
+    return [
         "format: 1",
         "",
         "# Where the reference values were measured (for your information).",
@@ -282,10 +293,13 @@ def render_baseline_yaml(
         "# Expected columns and their Polars types. A missing column, or one of another",
         "# kind (string / integer / float / boolean), is an ERROR.",
         "columns:",
-        *[
-            f"  {_flow(k)}: {_flow(v)}"
-            for k, v in (profile.schema or {"text": "String", "label": "String"}).items()
-        ],
+        *[f"  {_flow(k)}: {_flow(v)}" for k, v in schema.items()],
+    ]
+
+
+def _class_lines(classes: list[str], shares: dict[str, float]) -> list[str]:
+    """The ``classes`` section: allowed labels and the expected class balance."""
+    return [
         "",
         "# Labels outside `allowed` are an ERROR. `expected_shares` is the class balance",
         "# the class_balance drift check compares against.",
@@ -294,6 +308,14 @@ def render_baseline_yaml(
         *[f"    - {_flow(label)}" for label in classes],
         "  expected_shares:" + ("" if shares else " {}"),
         *[f"    {_flow(label)}: {share}" for label, share in shares.items()],
+    ]
+
+
+def _language_and_duplicate_lines(profile: Any, *, min_share: float) -> list[str]:
+    """The ``language`` and ``duplicates`` sections, and the quantile probabilities."""
+    from textops.quality.profile import QUANTILE_PROBS
+
+    return [
         "",
         "# Rows with at least `min_words` words are judged; an ERROR is raised when the",
         "# share of them detected as `expected` falls under `min_share`. Measured: "
@@ -305,10 +327,18 @@ def render_baseline_yaml(
         "",
         "# Share of rows whose exact text repeats an earlier row, in the reference.",
         "duplicates:",
-        f"  rate: {_round(dup, 4)}",
+        f"  rate: {_round(profile.duplicate_rate, 4)}",
         "",
         "# Probabilities of every `quantiles` list below (the CDF used by the KS test).",
         f"quantile_probs: {_flow(list(QUANTILE_PROBS))}",
+    ]
+
+
+def _statistics_lines(profile: Any) -> list[str]:
+    """The ``statistics`` section: each statistic's moments, quantiles and histogram."""
+    from textops.quality.profile import HISTOGRAM_EDGES
+
+    lines = [
         "",
         "# Reference distribution of each per-document statistic: mean, std, quantiles,",
         "# and histogram shares (bin i covers [edges[i], edges[i+1]); the last bin is open).",
@@ -327,7 +357,13 @@ def render_baseline_yaml(
             f"      edges: {_flow(HISTOGRAM_EDGES[name])}",
             f"      shares: {_flow([_round(c / total if total else 0.0, 4) for c in hist])}",
         ]
-    checks = [
+    return lines
+
+
+def _check_lines(profile: Any) -> list[str]:
+    """The ``checks`` section: default thresholds of every drift test."""
+    dup = profile.duplicate_rate
+    lines = [
         "",
         "# Drift checks: test -> thresholds. Distances warn/fail at or above the value;",
         "# chi_square is a p-value and warns/fails at or below it. Delete a check to",
@@ -338,8 +374,9 @@ def render_baseline_yaml(
         _thresholds("js_distance"),
     ]
     for name in profile.statistics:
-        checks += [f"  {name}:", _thresholds("ks"), _thresholds("psi")]
-    checks += [
+        lines += [f"  {name}:", _thresholds("ks"), _thresholds("psi")]
+    return [
+        *lines,
         "  vocabulary:       # Jensen-Shannon distance of term shares (top terms + the rest)",
         _thresholds("js_distance"),
         "  oov_rate:         # rise of the share of terms outside vocabulary.top_terms",
@@ -349,8 +386,13 @@ def render_baseline_yaml(
         "  train_test_overlap:  # share of test rows whose exact text is also in train",
         _thresholds("rate"),
     ]
-    lines += checks
-    lines += [
+
+
+def _vocabulary_lines(profile: Any, *, top_terms: int) -> list[str]:
+    """The ``vocabulary`` section: the ``top_terms`` most frequent terms and the OOV rate."""
+    term_shares = list(profile.term_shares().items())[:top_terms]
+    oov = max(0.0, 1.0 - sum(s for _, s in term_shares))
+    return [
         "",
         f"# The reference vocabulary: the {len(term_shares)} most frequent terms and their shares",
         "# of all term occurrences. `oov_rate` is the share outside them "
@@ -363,7 +405,6 @@ def render_baseline_yaml(
         "  top_terms:" + ("" if term_shares else " {}"),
         *[f"    {_flow(term)}: {_round(share, 4)}" for term, share in term_shares],
     ]
-    return "\n".join(lines) + "\n"
 
 
 def baseline_from_train(

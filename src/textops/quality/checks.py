@@ -107,8 +107,9 @@ def _schema_findings(name: str, df: pl.DataFrame, baseline: Baseline) -> list[Fi
 
 
 def _count_finding(
-    name: str, check: str, df: pl.DataFrame, mask: pl.Series, what: str, sample_size: int
+    name: str, df: pl.DataFrame, mask: pl.Series, *, check: str, what: str, sample_size: int
 ) -> list[Finding]:
+    """The ``check`` finding when any row of ``df`` is in ``mask`` (rows that have ``what``)."""
     count = int(mask.sum())
     if not count:
         return []
@@ -120,8 +121,14 @@ def _count_finding(
 
 
 def _language_finding(
-    name: str, df: pl.DataFrame, baseline: Baseline, stats: pl.DataFrame | None, sample_size: int
+    name: str,
+    df: pl.DataFrame,
+    baseline: Baseline,
+    *,
+    stats: pl.DataFrame | None,
+    sample_size: int,
 ) -> list[Finding]:
+    """The ``english_share`` finding when too few judged rows are in the expected language."""
     section = baseline.language
     if stats is not None and {"language", "word_count"} <= set(stats.columns):
         languages, words = stats["language"], stats["word_count"]
@@ -161,9 +168,11 @@ def _unknown_label_finding(
     df: pl.DataFrame,
     label: pl.Series,
     unknown: pl.Series,
+    *,
     allowed: list[str],
     sample_size: int,
 ) -> Finding:
+    """The ``unknown_label`` finding: the rows in ``unknown``, with labels outside ``allowed``."""
     values = label.filter(unknown).value_counts(sort=True, name="n").head(10)
     shown = {str(k): int(v) for k, v in values.iter_rows()}
     count = int(unknown.sum())
@@ -188,17 +197,24 @@ def check_dataset(
     if findings or not {"text", "label"} <= set(df.columns):
         return findings
     text, label = df["text"].cast(pl.String), df["label"].cast(pl.String)
-    findings += _count_finding(name, "null_text", df, text.is_null(), "a null text", sample_size)
     blank = (text.str.strip_chars() == "").fill_null(False)
-    findings += _count_finding(name, "empty_text", df, blank, "an empty text", sample_size)
-    findings += _count_finding(name, "null_label", df, label.is_null(), "a null label", sample_size)
     empty_label = (label.str.strip_chars() == "").fill_null(False)
-    findings += _count_finding(name, "empty_label", df, empty_label, "an empty label", sample_size)
+    for check, mask, what in (
+        ("null_text", text.is_null(), "a null text"),
+        ("empty_text", blank, "an empty text"),
+        ("null_label", label.is_null(), "a null label"),
+        ("empty_label", empty_label, "an empty label"),
+    ):
+        findings += _count_finding(name, df, mask, check=check, what=what, sample_size=sample_size)
     allowed = baseline.classes.allowed
     unknown = label.is_not_null() & ~empty_label & ~label.is_in(allowed)
     if unknown.any():
-        findings.append(_unknown_label_finding(name, df, label, unknown, allowed, sample_size))
-    findings += _language_finding(name, df, baseline, stats, sample_size)
+        findings.append(
+            _unknown_label_finding(
+                name, df, label, unknown, allowed=allowed, sample_size=sample_size
+            )
+        )
+    findings += _language_finding(name, df, baseline, stats=stats, sample_size=sample_size)
     return findings
 
 

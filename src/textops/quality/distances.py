@@ -209,4 +209,4 @@ def shares_from_quantiles(quantiles: Numbers, probs: Numbers, edges: Numbers) ->
     """Histogram shares on ``edges`` (last bin open) estimated from a quantile grid."""
     below = cdf(np.asarray(edges[1:], dtype=float), quantiles, probs, left=True)
     cumulative = np.concatenate([[0.0], below, [1.0]])
-    return np.diff(cumulative).clip(0.0, 1.0).tolist()
+    return [float(s) for s in np.diff(cumulative).clip(0.0, 1.0)]

@@ -179,55 +179,72 @@ def profile_from_stats(
     ``schema`` is the raw frame's schema (column -> dtype), recorded so a
     baseline made from this profile knows the expected columns.
     """
-    n_rows = stats.height
     label = (
         stats["label"].cast(pl.String)
         if "label" in stats.columns
         else pl.Series([], dtype=pl.String)
     )
-    class_counts = {}
-    if label.len():
-        counted = label.drop_nulls().value_counts(sort=True, name="n")
-        class_counts = {
-            str(k): int(v)
-            for k, v in counted.sort(["n", "label"], descending=[True, False]).iter_rows()
-        }
     hashes = stats.filter(~pl.col("is_null_text"))["text_hash"]
-    languages = (
-        stats["language"]
-        if "language" in stats.columns
-        else pl.Series([None] * n_rows, dtype=pl.String)
-    )
-    judged = (stats["word_count"].fill_null(0) >= min_words) & languages.is_not_null()
-    judged_languages = languages.filter(judged)
-    language_counts = judged_languages.value_counts(sort=True, name="n").head(20)
+    n_judged, n_english, language_counts = _language_tallies(stats, min_words=min_words)
     n_terms, vocabulary_size, top, per_class = _term_tables(stats, top_terms, class_top_terms)
-    statistics = {
-        s: _summary(stats[s].cast(pl.Float64).fill_null(np.nan).to_numpy(), HISTOGRAM_EDGES[s])
-        for s in NUMERIC_STATISTICS
-        if s in stats.columns
-    }
     return DatasetProfile(
         name=name,
-        n_rows=n_rows,
+        n_rows=stats.height,
         schema={k: str(v) for k, v in (schema or {}).items()},
         n_null_text=int(stats["is_null_text"].sum()),
         n_empty_text=int((stats["is_empty_text"] & ~stats["is_null_text"]).sum()),
         n_null_label=int(label.is_null().sum()) if label.len() else 0,
         n_empty_label=int((label.str.strip_chars() == "").sum()) if label.len() else 0,
         n_duplicates=int(hashes.len() - hashes.n_unique()),
-        class_counts=class_counts,
+        class_counts=_class_counts(label),
         min_words=min_words,
-        n_language_judged=int(judged.sum()),
-        n_english=int((judged_languages == ENGLISH).sum()),
-        language_counts={str(k): int(v) for k, v in language_counts.iter_rows()},
-        statistics=statistics,
+        n_language_judged=n_judged,
+        n_english=n_english,
+        language_counts=language_counts,
+        statistics=_statistic_summaries(stats),
         class_statistics=_class_statistics(stats),
         n_terms=n_terms,
         vocabulary_size=vocabulary_size,
         top_terms=top,
         class_top_terms=per_class,
     )
+
+
+def _class_counts(label: pl.Series) -> dict[str, int]:
+    """Rows per non-null label, most frequent first (ties by label)."""
+    if not label.len():
+        return {}
+    counted = label.drop_nulls().value_counts(sort=True, name="n")
+    return {
+        str(k): int(v)
+        for k, v in counted.sort(["n", "label"], descending=[True, False]).iter_rows()
+    }
+
+
+def _language_tallies(stats: pl.DataFrame, *, min_words: int) -> tuple[int, int, dict[str, int]]:
+    """Rows judged for language (``min_words`` words or more), English ones, top 20 languages."""
+    languages = (
+        stats["language"]
+        if "language" in stats.columns
+        else pl.Series([None] * stats.height, dtype=pl.String)
+    )
+    judged = (stats["word_count"].fill_null(0) >= min_words) & languages.is_not_null()
+    judged_languages = languages.filter(judged)
+    language_counts = judged_languages.value_counts(sort=True, name="n").head(20)
+    return (
+        int(judged.sum()),
+        int((judged_languages == ENGLISH).sum()),
+        {str(k): int(v) for k, v in language_counts.iter_rows()},
+    )
+
+
+def _statistic_summaries(stats: pl.DataFrame) -> dict[str, NumericSummary]:
+    """The summary of every numeric statistic present in ``stats``."""
+    return {
+        s: _summary(stats[s].cast(pl.Float64).fill_null(np.nan).to_numpy(), HISTOGRAM_EDGES[s])
+        for s in NUMERIC_STATISTICS
+        if s in stats.columns
+    }
 
 
 def profile_parts(

@@ -69,8 +69,14 @@ def _figure_html(fig: Any, include_js: bool | str) -> str:
 
 
 def _bars(
-    title: str, x: list[str], current: list[float], reference: list[float] | None, ref_name: str
+    title: str,
+    x: list[str],
+    current: list[float],
+    reference: list[float] | None,
+    *,
+    ref_name: str,
 ) -> Any:
+    """Grouped bars of this dataset's shares beside the reference's (when there is one)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -92,7 +98,7 @@ def _figures(profile: DatasetProfile, baseline: Baseline | None) -> list[Any]:
         reference = (
             [baseline.classes.expected_shares.get(k, 0.0) for k in labels] if baseline else None
         )
-        figures.append(_bars("Class shares", labels, current, reference, ref_name))
+        figures.append(_bars("Class shares", labels, current, reference, ref_name=ref_name))
     for name, summary in profile.statistics.items():
         edges = HISTOGRAM_EDGES[name]
         reference = None
@@ -102,7 +108,11 @@ def _figures(profile: DatasetProfile, baseline: Baseline | None) -> list[Any]:
         mean = f" (mean {summary.mean:.3g})" if summary.mean is not None else ""
         figures.append(
             _bars(
-                f"{name}{mean}", _bin_labels(edges), shares(summary.histogram), reference, ref_name
+                f"{name}{mean}",
+                _bin_labels(edges),
+                shares(summary.histogram),
+                reference,
+                ref_name=ref_name,
             )
         )
     top = list(profile.term_shares().items())[:25]
@@ -110,7 +120,11 @@ def _figures(profile: DatasetProfile, baseline: Baseline | None) -> list[Any]:
         terms = [t for t, _ in top]
         reference = [baseline.vocabulary.top_terms.get(t, 0.0) for t in terms] if baseline else None
         fig = _bars(
-            "Top terms (share of documents' terms)", terms, [s for _, s in top], reference, ref_name
+            "Top terms (share of documents' terms)",
+            terms,
+            [s for _, s in top],
+            reference,
+            ref_name=ref_name,
         )
         fig.update_layout(yaxis_tickformat=".1%")
         figures.append(fig)

@@ -121,7 +121,8 @@ def _compound(sums: np.ndarray, bangs: np.ndarray, questions: np.ndarray) -> np.
     total = np.where(sums > 0, sums + amplifier, np.where(sums < 0, sums - amplifier, sums))
     with np.errstate(invalid="ignore"):
         norm = total / np.sqrt(total * total + 15)
-    return np.clip(norm, -1.0, 1.0)
+    clipped: np.ndarray = np.clip(norm, -1.0, 1.0)
+    return clipped
 
 
 def _document_sums(table: pl.DataFrame, is_cap_diff: np.ndarray, n_docs: int) -> np.ndarray:
@@ -155,4 +156,6 @@ def _document_sums(table: pl.DataFrame, is_cap_diff: np.ndarray, n_docs: int) ->
         first_but[docs_with_but] = but_pos[first]
     # Zero valences never change a sum nor the "but" rule's search by value.
     nonzero = valence != 0
-    return sums_after_but(valence[nonzero], hits[nonzero], doc[hits[nonzero]], first_but, n_docs)
+    return sums_after_but(
+        valence[nonzero], hits[nonzero], doc[hits[nonzero]], first_but, n_docs=n_docs
+    )

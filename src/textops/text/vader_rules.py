@@ -94,65 +94,123 @@ class Tokens:
     is_cap_diff: np.ndarray
 
 
-def hit_valences(t: Tokens, hits: np.ndarray) -> np.ndarray:
-    """``SentimentIntensityAnalyzer.sentiment_valence`` for every lexicon hit at once."""
-    vader = vader_resources()
-    ids = word_ids()
-    neg_scalar, c_incr = vader.n_scalar, vader.c_incr
+@dataclass(frozen=True)
+class _Neighbour:
+    """The word a fixed offset away from each hit."""
+
+    inside: np.ndarray  # it lies in the hit's document
+    pos: np.ndarray  # its index in the token table (clipped to the table)
+    wid: np.ndarray  # its rule-word id; NO_WORD outside the document
+
+
+@dataclass(frozen=True)
+class _HitContext:
+    """Per lexicon hit: its rule-word id, the words around it, its document's caps contrast."""
+
+    w: np.ndarray
+    before: tuple[_Neighbour, _Neighbour, _Neighbour]  # 1, 2 and 3 words back
+    after: tuple[_Neighbour, _Neighbour]  # 1 and 2 words on
+    cap_diff: np.ndarray
+
+    @property
+    def p1(self) -> np.ndarray:
+        return self.before[0].wid
+
+    @property
+    def p2(self) -> np.ndarray:
+        return self.before[1].wid
+
+    @property
+    def p3(self) -> np.ndarray:
+        return self.before[2].wid
+
+    @property
+    def n1(self) -> np.ndarray:
+        return self.after[0].wid
+
+    @property
+    def n2(self) -> np.ndarray:
+        return self.after[1].wid
+
+
+def _hit_context(t: Tokens, hits: np.ndarray) -> _HitContext:
+    """The words from three before to two after every hit, read by offset in the token table."""
     hit_doc = t.doc[hits]
     start, end = t.start[hit_doc], t.end[hit_doc]
-    last = len(t.wid) - 1
+    last = max(len(t.wid) - 1, 0)
 
-    def at(offset: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def at(offset: int) -> _Neighbour:
         pos = hits + offset
         inside = (pos >= start) & (pos < end)
-        pos = np.clip(pos, 0, max(last, 0))
-        return inside, pos, np.where(inside, t.wid[pos], NO_WORD)
+        pos = np.clip(pos, 0, last)
+        return _Neighbour(inside, pos, np.where(inside, t.wid[pos], NO_WORD))
 
-    def word(name: str) -> int:
-        return ids[name]
+    return _HitContext(
+        w=t.wid[hits],
+        before=(at(-1), at(-2), at(-3)),
+        after=(at(1), at(2)),
+        cap_diff=t.is_cap_diff[hit_doc],
+    )
 
-    cap_diff = t.is_cap_diff[hit_doc]
-    w = t.wid[hits]
-    _, _, p1 = at(-1)
-    _, _, p2 = at(-2)
-    _, _, p3 = at(-3)
-    next_inside, next_pos, n1 = at(1)
-    _, _, n2 = at(2)
+
+def hit_valences(t: Tokens, hits: np.ndarray) -> np.ndarray:
+    """``SentimentIntensityAnalyzer.sentiment_valence`` for every lexicon hit at once."""
+    near = _hit_context(t, hits)
+    v = _own_valences(t, hits, near)
+    for k in (1, 2, 3):
+        v = _words_back(v, t, near, k=k)
+    return _least_and_kind_of(v, t, near)
+
+
+def _own_valences(t: Tokens, hits: np.ndarray, near: _HitContext) -> np.ndarray:
+    """Each hit's lexicon valence after the "no" rules and its own ALL-CAPS emphasis."""
+    ids = word_ids()
+    vader = vader_resources()
+    p1, p2, p3 = near.p1, near.p2, near.p3
+    next_word = near.after[0]
     base = t.lex[hits]
-    v = base.copy()
     # "no" before another lexicon word negates it instead of scoring itself.
-    v = np.where((w == word("no")) & next_inside & t.in_lex[next_pos], 0.0, v)
-    p1_or = (p1 == word("or")) | (p1 == word("nor"))
-    negated_by_no = (p1 == word("no")) | (p2 == word("no")) | ((p3 == word("no")) & p1_or)
-    v = np.where(negated_by_no, base * neg_scalar, v)
+    no_before_word = (near.w == ids["no"]) & next_word.inside & t.in_lex[next_word.pos]
+    v = np.where(no_before_word, 0.0, base)
+    p1_or = (p1 == ids["or"]) | (p1 == ids["nor"])
+    negated_by_no = (p1 == ids["no"]) | (p2 == ids["no"]) | ((p3 == ids["no"]) & p1_or)
+    v = np.where(negated_by_no, base * vader.n_scalar, v)
     hit_is_upper = is_upper(t.tok.gather(hits))
-    v = np.where(hit_is_upper & cap_diff, np.where(v > 0, v + c_incr, v - c_incr), v)
+    c_incr = vader.c_incr
+    return np.where(hit_is_upper & near.cap_diff, np.where(v > 0, v + c_incr, v - c_incr), v)
 
-    for k, damp in ((1, 1.0), (2, 0.95), (3, 0.9)):
-        inside, pos, _ = at(-k)
-        gate = inside & ~t.in_lex[pos]
-        boost = np.where(inside, t.boost[pos], 0.0)
-        scalar = np.where(v < 0, boost * -1, boost)
-        boosted = np.flatnonzero(gate & (boost != 0.0))
-        cap_boost = np.zeros(len(hits), dtype=bool)
-        if boosted.size:
-            cap_boost[boosted] = is_upper(t.tok.gather(pos[boosted])) & cap_diff[boosted]
-        scalar = np.where(cap_boost, np.where(v > 0, scalar + c_incr, scalar - c_incr), scalar)
-        if k > 1:
-            scalar = np.where(scalar != 0, scalar * damp, scalar)
-        v = np.where(gate, v + scalar, v)
-        v = _negation(v, k, gate, _negated(t.low, pos, gate), p1, p2, p3)
-        if k == 3:
-            v = np.where(gate, _special_idioms(v, w, p1, p2, p3, n1, n2), v)
 
-    # "least" negates, except in "at least" and "very least".
-    _, pos1, _ = at(-1)
-    least = (p1 == word("least")) & ~t.in_lex[pos1]
-    keeps = (p2 == word("at")) | (p2 == word("very"))
-    v = np.where(least & ~keeps, v * neg_scalar, v)
-    # "kind of" scores nothing.
-    return np.where((w == word("kind")) & (n1 == word("of")), 0.0, v)
+_BOOSTER_DAMPING = {1: 1.0, 2: 0.95, 3: 0.9}
+
+
+def _words_back(v: np.ndarray, t: Tokens, near: _HitContext, *, k: int) -> np.ndarray:
+    """The booster, negation and (at ``k`` = 3) idiom rules for the word ``k`` places back."""
+    c_incr = vader_resources().c_incr
+    back = near.before[k - 1]
+    gate = back.inside & ~t.in_lex[back.pos]
+    boost = np.where(back.inside, t.boost[back.pos], 0.0)
+    scalar = np.where(v < 0, boost * -1, boost)
+    boosted = np.flatnonzero(gate & (boost != 0.0))
+    cap_boost = np.zeros(len(v), dtype=bool)
+    if boosted.size:
+        cap_boost[boosted] = is_upper(t.tok.gather(back.pos[boosted])) & near.cap_diff[boosted]
+    scalar = np.where(cap_boost, np.where(v > 0, scalar + c_incr, scalar - c_incr), scalar)
+    if k > 1:
+        scalar = np.where(scalar != 0, scalar * _BOOSTER_DAMPING[k], scalar)
+    v = np.where(gate, v + scalar, v)
+    v = _negation(v, near, gate, _negated(t.low, back.pos, gate), k=k)
+    if k == 3:
+        v = np.where(gate, _special_idioms(v, near), v)
+    return v
+
+
+def _least_and_kind_of(v: np.ndarray, t: Tokens, near: _HitContext) -> np.ndarray:
+    """The "least" negation (not in "at least", "very least") and "kind of" scoring nothing."""
+    ids = word_ids()
+    least = (near.p1 == ids["least"]) & ~t.in_lex[near.before[0].pos]
+    keeps = (near.p2 == ids["at"]) | (near.p2 == ids["very"])
+    v = np.where(least & ~keeps, v * vader_resources().n_scalar, v)
+    return np.where((near.w == ids["kind"]) & (near.n1 == ids["of"]), 0.0, v)
 
 
 def _negated(low: pl.Series, pos: np.ndarray, gate: np.ndarray) -> np.ndarray:
@@ -169,16 +227,11 @@ def _negated(low: pl.Series, pos: np.ndarray, gate: np.ndarray) -> np.ndarray:
 
 
 def _negation(
-    v: np.ndarray,
-    k: int,
-    gate: np.ndarray,
-    negated: np.ndarray,
-    p1: np.ndarray,
-    p2: np.ndarray,
-    p3: np.ndarray,
+    v: np.ndarray, near: _HitContext, gate: np.ndarray, negated: np.ndarray, *, k: int
 ) -> np.ndarray:
     """``SentimentIntensityAnalyzer._negation_check`` for the word ``k`` places back."""
     ids = word_ids()
+    p1, p2, p3 = near.p1, near.p2, near.p3
     neg_scalar = vader_resources().n_scalar
     so_this = {
         1: (p1 == ids["so"]) | (p1 == ids["this"]),
@@ -201,17 +254,10 @@ def _phrase_ids(phrase: str) -> tuple[int, ...]:
     return tuple(ids[w] for w in phrase.split(" "))
 
 
-def _special_idioms(
-    v: np.ndarray,
-    w: np.ndarray,
-    p1: np.ndarray,
-    p2: np.ndarray,
-    p3: np.ndarray,
-    n1: np.ndarray,
-    n2: np.ndarray,
-) -> np.ndarray:
+def _special_idioms(v: np.ndarray, near: _HitContext) -> np.ndarray:
     """``SentimentIntensityAnalyzer._special_idioms_check`` (multi-word keys only match)."""
     vader = vader_resources()
+    w, p1, p2, p3, n1, n2 = near.w, near.p1, near.p2, near.p3, near.n1, near.n2
     cases = {_phrase_ids(k): value for k, value in vader.special_cases.items() if " " in k}
 
     def matches(seq: tuple[np.ndarray, ...], key: tuple[int, ...]) -> np.ndarray:
@@ -245,6 +291,7 @@ def sums_after_but(
     pos: np.ndarray,
     hit_doc: np.ndarray,
     first_but: np.ndarray,
+    *,
     n_docs: int,
 ) -> np.ndarray:
     """Apply the "but" rule and add each document's valences left to right."""
@@ -253,7 +300,12 @@ def sums_after_but(
     counts = np.bincount(hit_doc, minlength=n_docs)
     bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
     raw, ideal, positions = valence.tolist(), scaled.tolist(), pos.tolist()
-    odd = set(_docs_where_but_rule_is_odd(valence, scaled, pos, hit_doc, bi).tolist())
+    with_but = bi >= 0
+    odd = set(
+        _docs_where_but_rule_is_odd(
+            valence[with_but], scaled[with_but], pos[with_but], hit_doc[with_but]
+        ).tolist()
+    )
     sums = np.zeros(n_docs)
     for d in np.flatnonzero(counts).tolist():
         a, b = bounds[d], bounds[d + 1]
@@ -263,25 +315,18 @@ def sums_after_but(
 
 
 def _docs_where_but_rule_is_odd(
-    valence: np.ndarray, scaled: np.ndarray, pos: np.ndarray, hit_doc: np.ndarray, bi: np.ndarray
+    valence: np.ndarray, scaled: np.ndarray, pos: np.ndarray, hit_doc: np.ndarray
 ) -> np.ndarray:
     """Documents where the reference's search by value hits an earlier, already scaled item.
 
-    Elsewhere its result is the plain rule (before x0.5, after x1.5). The
+    The arguments hold the hits of documents with a "but" only. Elsewhere the
+    reference's result is the plain rule (before x0.5, after x1.5). The
     search at item k goes astray exactly when an earlier item j < k, once
     scaled, equals item k's value.
     """
-    with_but = bi >= 0
-    if not with_but.any():
+    if not len(valence):
         return np.empty(0, dtype=np.int64)
-    items = pl.DataFrame(
-        {
-            "doc": hit_doc[with_but],
-            "pos": pos[with_but],
-            "raw": valence[with_but],
-            "scaled": scaled[with_but],
-        }
-    )
+    items = pl.DataFrame({"doc": hit_doc, "pos": pos, "raw": valence, "scaled": scaled})
     earlier = items.select(
         "doc", pl.col("pos").alias("earlier_pos"), pl.col("scaled").alias("value")
     )
