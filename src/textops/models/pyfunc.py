@@ -4,40 +4,16 @@ Models logged by earlier versions pickled their ``PythonModel`` by reference as
 ``textops.models.pyfunc.TextClassifierModel``, so ``mlflow.pyfunc.load_model``
 looks that name up here. The MLflow side now lives in
 :mod:`textops.tracking.pyfunc` and the bundle in :mod:`textops.models.bundle`;
-this module re-exports the bundle's names and resolves ``TextClassifierModel``
-lazily on first access, so importing it imports no MLflow. This alias is the
-one import from models/ up into tracking/, allowed by name in the import
-contract (``tests/unit/test_layering.py``).
+this module resolves ``TextClassifierModel`` lazily on first access, so
+importing it imports no MLflow. This alias is the one import from models/ up
+into tracking/, allowed by name in the import contract
+(``tests/unit/test_layering.py``).
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import Any
-
-from textops.models.bundle import (
-    ARTIFACT_FILES,
-    FORMAT,
-    PROBA_PREFIX,
-    TEXT_COLUMN,
-    PyfuncBundle,
-    TextScorer,
-    read_bundle,
-    scores_frame,
-    write_bundle,
-)
-
-__all__ = [
-    "ARTIFACT_FILES",
-    "FORMAT",
-    "PROBA_PREFIX",
-    "TEXT_COLUMN",
-    "PyfuncBundle",
-    "TextScorer",
-    "read_bundle",
-    "scores_frame",
-    "write_bundle",
-]
 
 # the one place models/ reaches into tracking/: the name old pickles use
 _MOVED_TO_TRACKING = frozenset({"TextClassifierModel"})
