@@ -31,6 +31,7 @@ is part of the configuration schema, which the CLI loads at start-up.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -119,29 +120,23 @@ class TextCleaner:
 
     # -- the scikit-learn estimator contract, without importing scikit-learn --
 
-    _PARAM_NAMES = (
-        "lowercase",
-        "strip_urls",
-        "strip_emails",
-        "remove_punctuation",
-        "remove_numbers",
-        "remove_special",
-        "stop_words",
-        "extra_stop_words",
-        "fold_whitespace",
-    )
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        """The constructor's keyword arguments, read from its signature as scikit-learn does."""
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        return [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor arguments, as scikit-learn's ``get_params``."""
-        return {name: getattr(self, name) for name in self._PARAM_NAMES}
+        return {name: getattr(self, name) for name in self._get_param_names()}
 
     def set_params(self, **params: Any) -> TextCleaner:
         """Set constructor arguments, as scikit-learn's ``set_params``."""
         for name, value in params.items():
-            if name not in self._PARAM_NAMES:
+            if name not in self._get_param_names():
                 raise ValueError(
                     f"Invalid parameter {name!r} for estimator {self!r}. "
-                    f"Valid parameters are: {sorted(self._PARAM_NAMES)!r}."
+                    f"Valid parameters are: {self._get_param_names()!r}."
                 )
             setattr(self, name, value)
         return self
@@ -150,7 +145,7 @@ class TextCleaner:
         defaults = TextCleaner()
         changed = [
             f"{name}={getattr(self, name)!r}"
-            for name in self._PARAM_NAMES
+            for name in self._get_param_names()
             if getattr(self, name) != getattr(defaults, name)
         ]
         return f"TextCleaner({', '.join(changed)})"
@@ -258,7 +253,7 @@ class TextCleaner:
         return steps
 
     def _check_params(self) -> None:
-        for name in self._PARAM_NAMES:
+        for name in self._get_param_names():
             value = getattr(self, name)
             if name == "stop_words":
                 if value not in ("english", None):

@@ -212,3 +212,13 @@ def test_importing_the_module_does_not_import_scikit_learn_or_polars():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_settings_and_the_cleaner_have_one_list_of_parameters() -> None:
+    from textops.text.cleaning import CleaningSettings, TextCleaner
+
+    assert list(CleaningSettings.model_fields) == TextCleaner._get_param_names()
+    assert CleaningSettings().model_dump() == {
+        name: (tuple(v) if isinstance(v, list | tuple) else v)
+        for name, v in TextCleaner().get_params().items()
+    }
