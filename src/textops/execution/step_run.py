@@ -9,13 +9,10 @@ downstream steps receive exactly what a cache hit would give them.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-from pydantic import ValidationError as PydanticValidationError
 
 from textops.errors import InputError, StepError, StoreError, TextopsError
 from textops.execution.cache import cache_key, code_version
@@ -133,7 +130,7 @@ def _cache_lookup(node: Node, session: RunSession, key: str) -> dict[str, Record
         outputs = {
             name: kind.model_validate(stored[name]) for name, kind in node.spec.outputs.items()
         }
-    except (StoreError, ValueError, KeyError, TypeError, PydanticValidationError):
+    except (StoreError, ValueError, KeyError, TypeError):  # a pydantic error is a ValueError
         return None  # a damaged entry is a miss: the step runs again and rewrites it
     if not all(session.catalog.is_intact(record) for record in outputs.values()):
         return None
@@ -189,7 +186,7 @@ def _checked_outputs(node: Node, returned: Any) -> dict[str, Record]:
 
 
 def _as_json(records: dict[str, Record]) -> dict[str, Any]:
-    return {name: json.loads(record.model_dump_json()) for name, record in records.items()}
+    return {name: record.model_dump(mode="json") for name, record in records.items()}
 
 
 def _fail(
@@ -205,16 +202,15 @@ def _fail(
     record = session.record.step(node.name)
     record.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
     record.error = f"{type(exc).__name__}: {exc}"
-    if not (isinstance(exc, InputError) and not session.is_materialised()):
+    is_refused_untouched = isinstance(exc, InputError) and not session.is_materialised()
+    if not is_refused_untouched:  # refused input before any write leaves the store as it was
         session.materialise()
         session.append_reports(ctx.reports)
-        _settle(record, session, started=started, startup_before=startup_before)
-        with contextlib.suppress(TextopsError):  # the step's own error is the one to report
-            _track_step(
-                node, record, ctx.tracker, "KILLED" if record.status == "interrupted" else "FAILED"
-            )
-        return
     _settle(record, session, started=started, startup_before=startup_before)
+    if not is_refused_untouched:
+        status = "KILLED" if record.status == "interrupted" else "FAILED"
+        with contextlib.suppress(TextopsError):  # the step's own error is the one to report
+            _track_step(node, record, ctx.tracker, status)
 
 
 def _as_step_error(node: Node, exc: BaseException) -> BaseException:
