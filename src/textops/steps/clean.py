@@ -6,7 +6,7 @@ import time
 
 from textops.records import CleanedData, DatasetRef, Record
 from textops.steps.base import StepContext, StepParams, step
-from textops.text.cleaning import CleaningSettings
+from textops.text.cleaning import CleaningSettings, TextCleaner
 
 
 class Params(StepParams, CleaningSettings):
@@ -16,10 +16,10 @@ class Params(StepParams, CleaningSettings):
 @step("clean", outputs={"cleaned": CleanedData}, compute="local", environment="data", data="all")
 def clean(ctx: StepContext, params: Params, *, dataset: DatasetRef) -> dict[str, Record]:
     """Lower-case and strip punctuation, numbers, special characters and stop words."""
-    settings = CleaningSettings(**params.model_dump())
+    cleaner = CleaningSettings(**params.model_dump()).build()
     metrics: dict[str, float] = {}
     for part in ("train", "test"):
-        metrics.update(_clean_part(ctx, settings, dataset, part))
+        metrics.update(_clean_part(ctx, cleaner, dataset, part))
     ctx.tracker.log(metrics=metrics)
     return {"cleaned": CleanedData(
         dataset=dataset, location=ctx.out.location, settings=params.model_dump(mode="json"),
@@ -28,14 +28,14 @@ def clean(ctx: StepContext, params: Params, *, dataset: DatasetRef) -> dict[str,
 
 
 def _clean_part(
-    ctx: StepContext, settings: CleaningSettings, dataset: DatasetRef, part: str
+    ctx: StepContext, cleaner: TextCleaner, dataset: DatasetRef, part: str
 ) -> dict[str, float]:
     """Clean ``part`` and its subset (the same rows, by id); the part's figures."""
     import polars as pl
 
     frame = ctx.catalog.dataset(dataset, part)
     started = time.perf_counter()
-    cleaned = frame.with_columns(pl.Series("text", settings.build().transform(frame["text"])))
+    cleaned = frame.with_columns(pl.Series("text", cleaner.transform(frame["text"])))
     seconds = time.perf_counter() - started
     ctx.catalog.save(ctx.out, CleanedData, cleaned, part=part)
     subset_ids = ctx.catalog.dataset(dataset, f"{part}_subset", columns=["id"])

@@ -76,7 +76,8 @@ def _doc_stats(
 
 
 def _baseline_text(
-    ctx: StepContext, params: Params, dataset: DatasetRef, train_stats: pl.DataFrame
+    ctx: StepContext, params: Params, dataset: DatasetRef, *, train: pl.DataFrame,
+    train_stats: pl.DataFrame,
 ) -> tuple[str, bool]:
     """The curated baseline, or one drawn from this version when there is none yet."""
     from textops.errors import ValidationError
@@ -90,7 +91,6 @@ def _baseline_text(
             "there is no baseline profile to validate against",
             hint=f"run 'textops baseline init --from {dataset.version}' and review it",
         )
-    train = ctx.catalog.dataset(dataset, "train")
     return baseline_from_train(train, dataset.model_dump(), stats=train_stats), True
 
 
@@ -104,7 +104,9 @@ def _check(
     from textops.quality.profile import profile_parts
     from textops.store.baselines import baseline_hash
 
-    text, bootstrapped = _baseline_text(ctx, params, dataset, stats["train"])
+    text, bootstrapped = _baseline_text(
+        ctx, params, dataset, train=parts["train"], train_stats=stats["train"]
+    )
     digest = baseline_hash(text)
     baseline = parse_baseline(text, source=ctx.catalog.baselines.path)
     findings = run_hard_checks(parts, baseline, stats=stats)
