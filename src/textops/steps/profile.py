@@ -9,7 +9,7 @@ touches the baseline.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textops.records import DatasetRef, DocStats, Record
 from textops.steps.base import StepContext, StepParams, step
@@ -17,6 +17,8 @@ from textops.store.datasets import PARTS
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from textops.quality.profile import DatasetProfile
 
 
 class Params(StepParams):
@@ -51,7 +53,7 @@ def profile(ctx: StepContext, params: Params, *, dataset: DatasetRef) -> dict[st
 
 def _profiles(
     parts: dict[str, pl.DataFrame], stats: dict[str, pl.DataFrame], *, min_words: int
-) -> dict[str, Any]:
+) -> dict[str, DatasetProfile]:
     """The profile of the whole version (train and test together) and of each of them."""
     import polars as pl
 
@@ -69,7 +71,7 @@ def _profiles(
     }
 
 
-def _report(ctx: StepContext, dataset: DatasetRef, profiles: dict[str, Any]) -> None:
+def _report(ctx: StepContext, dataset: DatasetRef, profiles: dict[str, DatasetProfile]) -> None:
     from textops.quality.history import history_rows, history_summary
 
     created = datetime.fromisoformat(ctx.catalog.manifest(dataset)["created"])

@@ -23,6 +23,8 @@ from textops.steps.common import scope_parts
 if TYPE_CHECKING:
     import polars as pl
 
+    from textops.models.training import TrainedNetwork
+
 
 class Params(StepParams):
     """The network (unless tuning chose one), the registry name and the gate."""
@@ -84,7 +86,8 @@ def _network(ctx: StepContext, params: Params, best: TunedConfig | None) -> Netw
 
 
 def _log_training(
-    ctx: StepContext, network: Any, *, config: NetworkConfig, metrics: dict[str, float],
+    ctx: StepContext, network: TrainedNetwork, *, config: NetworkConfig,
+    metrics: dict[str, float],
     export: dict[str, Any],
 ) -> None:
     """The first member's curves (the others train the same way from other seeds) and figures."""
@@ -103,7 +106,7 @@ def _log_training(
 
 
 def _publish(
-    ctx: StepContext, params: Params, cleaned: CleanedData, *, network: Any,
+    ctx: StepContext, params: Params, cleaned: CleanedData, *, network: TrainedNetwork,
     scored: tuple[bytes, dict[str, float], pl.DataFrame],
 ) -> Registration | None:
     """Register the model and let the gate decide on champion (when there is a registry)."""

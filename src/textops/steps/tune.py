@@ -24,7 +24,7 @@ from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts
 from textops.tracking.base import redact
 from textops.tuning.space import SearchSpace
-from textops.tuning.study import TuningConfig
+from textops.tuning.study import TuningConfig, TuningResult
 
 
 class Params(StepParams):
@@ -96,7 +96,8 @@ def _journal(ctx: StepContext, study_name: str) -> str:
 
 
 def _record(
-    ctx: StepContext, params: Params, result: Any, *, cleaned: CleanedData, study_name: str
+    ctx: StepContext, params: Params, result: TuningResult, *, cleaned: CleanedData,
+    study_name: str,
 ) -> None:
     """One child run per trial, and the trials and their epochs as reporting rows."""
     from textops.tuning.study import epoch_rows

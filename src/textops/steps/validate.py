@@ -19,6 +19,11 @@ from textops.store.datasets import PARTS
 if TYPE_CHECKING:
     import polars as pl
 
+    from textops.quality.baseline import Baseline
+    from textops.quality.checks import Finding
+    from textops.quality.drift import CheckResult
+    from textops.quality.profile import DatasetProfile
+
 
 class Params(StepParams):
     """How the report is written; the checks themselves live in the baseline file."""
@@ -32,10 +37,10 @@ class _Outcome:
     """What validation found, ready to record."""
 
     report: dict[str, Any]
-    profiles: dict[str, Any]
-    baseline: Any
-    results: list[Any]
-    findings: list[Any]
+    profiles: dict[str, DatasetProfile]
+    baseline: Baseline
+    results: list[CheckResult]
+    findings: list[Finding]
 
 
 def _fingerprint(params: Params, catalog: Catalog) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textops.records import Registration
 
 if TYPE_CHECKING:
+    from textops.models.tokenizer import Tokenizer
     from textops.tracking.base import StepTracker
 
 
@@ -22,7 +23,7 @@ class ModelSubmission:
     """Everything the registry and the gate need to know about a trained model."""
 
     onnx_model: bytes
-    tokenizer: Any
+    tokenizer: Tokenizer
     labels: Sequence[str]
     cleaning: Mapping[str, Any] | None
     metrics: Mapping[str, float]
