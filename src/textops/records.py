@@ -94,6 +94,13 @@ class Registration(Record):
     uri: str
     promoted: bool
     reason: str
+    #: the figures the gate compared, on rows neither model trained on
+    metric: str | None = None
+    candidate_value: float | None = None
+    champion_version: int | None = None
+    champion_value: float | None = None
+    test_rows: int | None = None
+    overlap_with_champion_train: int | None = None
 
 
 class ModelRef(Record):

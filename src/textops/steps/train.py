@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from textops.models.network_config import NetworkConfig
-from textops.records import CleanedData, ModelRef, Record, Registration, TunedConfig
+from textops.records import (
+    CleanedData,
+    DatasetRef,
+    ModelRef,
+    Record,
+    Registration,
+    TunedConfig,
+)
 from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts
 
@@ -131,6 +138,20 @@ def _publish(
         test_set=fingerprint_test_set(test_frame["text"].to_list(), test_frame["label"].to_list()),
         dataset_version=cleaned.dataset.version, model_name=params.model_name,
         gate_metric=params.gate_metric, reevaluate=reevaluate,
+        test_ids=raw_test["id"].to_list(), train_ids_of=lambda label: _train_ids(ctx, label),
         lineage={"dataset": cleaned.dataset.label, "pipeline_run": ctx.run_id},
         input_example=raw_texts[:3],
     ))
+
+
+def _train_ids(ctx: StepContext, dataset_label: str) -> set[str] | None:
+    """The ids a model registered from ``name@version`` trained on (this step's fit part)."""
+    from textops.errors import StoreError
+
+    name, _, version = dataset_label.partition("@")
+    try:
+        ids = ctx.catalog.dataset(DatasetRef(name=name, version=version), scope_parts(ctx.scope)[0],
+                                  columns=["id"])
+    except StoreError:
+        return None  # a version no longer in this store: which rows it trained on is unknown
+    return set(ids["id"].to_list())

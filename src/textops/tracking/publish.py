@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textops.records import Registration
+from textops.tracking.registry import Fairness, ModelVersionInfo
 
 if TYPE_CHECKING:
     from textops.models.tokenizer import Tokenizer
@@ -33,8 +34,25 @@ class ModelSubmission:
     gate_metric: str
     #: scores a loaded champion on this model's test rows, when they differ from its own
     reevaluate: Callable[[Any], float]
+    #: ids of the rows the metrics were measured on
+    test_ids: Sequence[str] = ()
+    #: the ids a model trained on, given its dataset version ("name@version"); None: unknown
+    train_ids_of: Callable[[str], set[str] | None] = lambda _dataset: None
+    #: a reason to keep the current champion whatever the figures (the drift policy)
+    hold: str | None = None
     lineage: Mapping[str, str] = field(default_factory=dict)
     input_example: Sequence[str] = ()
+
+    def fairness(self) -> Fairness:
+        """Count the test rows a champion trained on, from the dataset version it names."""
+        test_ids = set(self.test_ids)
+
+        def overlap(champion: ModelVersionInfo) -> int | None:
+            trained_on = champion.tags.get("dataset")
+            train_ids = self.train_ids_of(trained_on) if trained_on else None
+            return None if train_ids is None else len(test_ids & train_ids)
+
+        return Fairness(test_rows=len(test_ids), overlap=overlap, hold=self.hold)
 
 
 def publish_model(tracker: StepTracker, submission: ModelSubmission) -> Registration:
@@ -57,10 +75,15 @@ def publish_model(tracker: StepTracker, submission: ModelSubmission) -> Registra
     )
     decision = registry.promote_if_better(
         submission.model_name, version.version, metric=submission.gate_metric,
-        reevaluate=submission.reevaluate,
+        reevaluate=submission.reevaluate, fairness=submission.fairness(),
     )
     tracker.log(tags={"textops.model_version": str(version.version),
                       "textops.promoted": str(decision.promoted).lower(),
                       "textops.gate_reason": decision.reason[:5000]})
-    return Registration(name=submission.model_name, version=version.version, uri=version.uri,
-                        promoted=decision.promoted, reason=decision.reason)
+    return Registration(
+        name=submission.model_name, version=version.version, uri=version.uri,
+        promoted=decision.promoted, reason=decision.reason, metric=decision.metric,
+        candidate_value=decision.candidate_value, champion_version=decision.champion_version,
+        champion_value=decision.champion_value, test_rows=decision.test_rows,
+        overlap_with_champion_train=decision.overlap_with_champion_train,
+    )

@@ -10,12 +10,17 @@ version, as tags, what the gate needs later::
     textops.gate             promoted | rejected, and textops.gate_reason
 
 The gate (:meth:`ModelRegistry.promote_if_better`) promotes a candidate only if
-its metric is strictly better than the champion's on the same test set. When
-the champion was measured on a different test set (a new dataset version), the
-recorded figures are not comparable: with a ``reevaluate`` callable the champion
-is scored again on the candidate's test set and the gate compares those; without
-one the candidate is not promoted, and the reason says so. A candidate that
-loses gets the alias ``challenger``.
+its metric is strictly better than the champion's on the same test rows, rows
+neither of them trained on. When the champion was measured on a different test
+set (a new dataset version), the recorded figures are not comparable: with a
+``reevaluate`` callable the champion is scored again on the candidate's test
+set and the gate compares those; without one the candidate is not promoted, and
+the reason says so. With an ``overlap`` callable the gate first counts the
+candidate's test rows that the champion trained on, and refuses to compare when
+there are any: a model scored on rows it saw would win unfairly. A ``hold``
+reason (the drift policy) keeps the champion whatever the figures say. A
+candidate that is not promoted gets the alias ``challenger``. The figures the
+gate used are tagged on the candidate (``textops.gate.*``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import hashlib
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from textops.errors import TrackingError
@@ -88,7 +94,20 @@ class GateDecision:
     champion_version: int | None = None
     champion_value: float | None = None
     reevaluated: bool = False
+    #: rows the figures were measured on, and how many of them the champion trained on
+    test_rows: int | None = None
+    overlap_with_champion_train: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+    def tags(self) -> dict[str, str]:
+        """The figures behind the decision, as version tags."""
+        figures = {
+            "metric": self.metric, "candidate_value": self.candidate_value,
+            "champion_version": self.champion_version, "champion_value": self.champion_value,
+            "champion_reevaluated": self.reevaluated, "test_rows": self.test_rows,
+            "overlap_with_champion_train": self.overlap_with_champion_train,
+        }
+        return {f"{GATE_TAG}.{k}": str(v) for k, v in figures.items() if v is not None}
 
 
 def fingerprint_test_set(texts: Sequence[str], labels: Sequence[Any]) -> str:
@@ -235,16 +254,23 @@ class ModelRegistry:
         *,
         metric: str = "accuracy",
         reevaluate: Callable[[Any], float] | None = None,
+        fairness: Fairness | None = None,
     ) -> GateDecision:
         """Make ``version`` champion only if it strictly beats the champion on ``metric``.
 
         ``reevaluate(pyfunc_model) -> float`` scores a loaded model on the
         candidate's test set; it is called for the champion only when the champion
-        was measured on another test set (see the module docstring).
+        was measured on another test set (see the module docstring). ``fairness``
+        counts the test rows the champion trained on and may hold promotion back.
         """
         candidate = self.get(name, version)
         champion = self.champion(name)
-        decision = decide(candidate, champion, metric=metric, reevaluate=self._loader(reevaluate))
+        decision = decide(
+            candidate, champion, metric=metric, reevaluate=self._loader(reevaluate),
+            fairness=fairness,
+        )
+        with self._mlflow(f"record the gate's figures on version {version} of '{name}'"):
+            self._tag(name, version, decision.tags())
         if decision.promoted:
             self.set_champion(name, version, reason=decision.reason)
         elif champion is None or champion.version != version:
@@ -275,49 +301,87 @@ class ModelRegistry:
             return mlflow.pyfunc.load_model(local)
 
 
+@dataclass(frozen=True)
+class Fairness:
+    """What keeps a comparison fair: the candidate's test rows and the drift policy's hold."""
+
+    test_rows: int
+    #: how many of the candidate's test rows the given champion trained on; None: unknown
+    overlap: Callable[[ModelVersionInfo], int | None]
+    #: a reason to keep the champion whatever the figures (e.g. drift under on_drift: block)
+    hold: str | None = None
+
+
 def decide(
     candidate: ModelVersionInfo,
     champion: ModelVersionInfo | None,
     *,
     metric: str,
     reevaluate: Callable[[ModelVersionInfo], float] | None = None,
+    fairness: Fairness | None = None,
 ) -> GateDecision:
     """The gate's rule, without side effects (see the module docstring)."""
     value = _recorded_value(candidate, metric)
-
-    def decision(promoted: bool, reason: str, **figures: Any) -> GateDecision:
-        return GateDecision(
-            promoted=promoted,
-            reason=reason,
-            metric=metric,
-            candidate_version=candidate.version,
-            candidate_value=value,
-            **figures,
-        )
-
+    decision = partial(
+        GateDecision, metric=metric, candidate_version=candidate.version, candidate_value=value,
+        test_rows=fairness.test_rows if fairness is not None else None,
+    )
+    is_current = champion is not None and champion.version == candidate.version
+    if fairness is not None and fairness.hold and not is_current:
+        return decision(promoted=False, reason=f"held back: {fairness.hold}",
+                        champion_version=champion.version if champion else None)
     if champion is None:
-        return decision(True, "no champion yet")
-    if champion.version == candidate.version:
-        return decision(
-            True, "already the champion", champion_version=champion.version, champion_value=value
-        )
+        return decision(promoted=True, reason="no champion yet")
+    if is_current:
+        return decision(promoted=True, reason="already the champion",
+                        champion_version=champion.version, champion_value=value)
+    return _compare(candidate, champion, decision, reevaluate=reevaluate, fairness=fairness)
+
+
+def _compare(
+    candidate: ModelVersionInfo, champion: ModelVersionInfo,
+    decision: partial[GateDecision], *, reevaluate: Callable[[ModelVersionInfo], float] | None,
+    fairness: Fairness | None,
+) -> GateDecision:
+    """Score the champion on the candidate's rows, if that is fair, and compare."""
+    metric, value = str(decision.keywords["metric"]), float(decision.keywords["candidate_value"])
+    overlap = fairness.overlap(champion) if fairness is not None else None
+    unfair = _unfair_reason(
+        champion, overlap, rows=decision.keywords["test_rows"], checked=fairness is not None
+    )
+    if unfair:
+        return decision(promoted=False, reason=unfair, champion_version=champion.version,
+                        overlap_with_champion_train=overlap)
     compared = _champion_value(candidate, champion, metric=metric, reevaluate=reevaluate)
     if compared is None:
-        return decision(
-            False,
-            _not_comparable_reason(candidate, champion),
-            champion_version=champion.version,
-            champion_value=champion.metrics.get(metric),
-        )
+        return decision(promoted=False, reason=_not_comparable_reason(candidate, champion),
+                        champion_version=champion.version,
+                        champion_value=champion.metrics.get(metric))
     champion_value, reevaluated = compared
-    promoted = value > champion_value
     return decision(
-        promoted,
-        _comparison_reason(metric, value, champion, champion_value, reevaluated=reevaluated),
-        champion_version=champion.version,
-        champion_value=champion_value,
-        reevaluated=reevaluated,
+        promoted=value > champion_value,
+        reason=_comparison_reason(metric, value, champion, champion_value,
+                                  reevaluated=reevaluated),
+        champion_version=champion.version, champion_value=champion_value,
+        reevaluated=reevaluated, overlap_with_champion_train=overlap,
     )
+
+
+def _unfair_reason(
+    champion: ModelVersionInfo, overlap: int | None, *, rows: int | None, checked: bool
+) -> str | None:
+    """Why the champion cannot be scored fairly on the candidate's test rows, if it cannot."""
+    if checked and overlap is None:
+        return (
+            f"not compared: the rows champion v{champion.version} trained on are unknown "
+            f"(its dataset {champion.tags.get('dataset', '?')} is not in this store)"
+        )
+    if overlap:
+        return (
+            f"not compared: {overlap} of the candidate's {rows} test rows were in champion "
+            f"v{champion.version}'s training set, so the champion would be scored on rows it saw"
+        )
+    return None
 
 
 def _recorded_value(candidate: ModelVersionInfo, metric: str) -> float:
