@@ -54,11 +54,23 @@ def translate(exc: Exception, what: str, *, uri: str | None = None) -> TrackingE
     reason = str(getattr(exc, "message", None) or exc) or type(exc).__name__
     if isinstance(code, str) and code in ERROR_CODE_HINTS:
         hint = ERROR_CODE_HINTS[code]
-    elif isinstance(exc, ConnectionError | TimeoutError) or "Connection" in type(exc).__name__:
+    elif _is_unreachable(exc):
         hint = UNREACHABLE_HINT.format(at=at)
     else:
         hint = DEFAULT_HINT.format(at=at)
     return TrackingError(f"MLflow refused to {what}: {reason}", hint=hint)
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    """Whether a connection failure lies in the chain (MLflow wraps it in INTERNAL_ERROR)."""
+    seen: BaseException | None = exc
+    for _ in range(16):  # causes are short chains; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionError | TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 @contextlib.contextmanager

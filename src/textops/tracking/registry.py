@@ -126,7 +126,8 @@ class ModelRegistry:
 
         self.tracking_uri = tracking_uri
         self.registry_uri = registry_uri or tracking_uri
-        self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=self.registry_uri)
+        with mlflow_errors("open the model registry", uri=tracking_uri):
+            self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=self.registry_uri)
 
     def _mlflow(self, what: str) -> contextlib.AbstractContextManager[None]:
         """MLflow's failures inside the block become a TrackingError naming ``what``."""
@@ -218,12 +219,14 @@ class ModelRegistry:
     def _by_alias(self, name: str, alias: str) -> ModelVersionInfo | None:
         from mlflow.exceptions import MlflowException
 
+        what = f"read alias '{alias}' of '{name}'"
         try:
             return self._info(self.client.get_model_version_by_alias(name, alias))
         except MlflowException as exc:
             if exc.error_code in {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}:
                 return None
-            what = f"read alias '{alias}' of '{name}'"
+            raise translate(exc, what, uri=self.tracking_uri) from exc
+        except Exception as exc:  # noqa: BLE001 - requests, SQLAlchemy...: translated once
             raise translate(exc, what, uri=self.tracking_uri) from exc
 
     def set_champion(self, name: str, version: int, *, reason: str = "set by hand") -> None:

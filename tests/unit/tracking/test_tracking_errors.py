@@ -79,3 +79,23 @@ def test_the_mlflow_tracker_translates_a_refused_call(tmp_path: Path) -> None:
     with pytest.raises(TrackingError, match="MLflow refused to end run: ") as info:
         tracker.end_run("no-such-run")
     assert info.value.hint == ERROR_CODE_HINTS["RESOURCE_DOES_NOT_EXIST"]
+
+
+def test_a_refused_connection_wrapped_by_mlflow_is_recognised_as_unreachable() -> None:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError as refused:
+            raise MlflowException("API request failed", error_code="INTERNAL_ERROR") from refused
+    except MlflowException as wrapped:
+        error = translate(wrapped, "create run", uri="http://127.0.0.1:9")
+    assert error.hint is not None and "is reachable" in error.hint
+
+
+def test_a_bad_registry_uri_is_one_message(tmp_path: object) -> None:
+    from textops.tracking.registry import ModelRegistry
+
+    with pytest.raises(TrackingError, match="MLflow refused to open the model registry"):
+        ModelRegistry("foo://bar")
