@@ -253,13 +253,17 @@ def _lint_estimator(path: str, params: Mapping[str, Any]) -> tuple[bool, list[st
     for key, value in params.items():
         _check_param_name(class_name, key, list(accepted))
         nested = _nested_spec(value)
-        if nested is not None:
-            notes.extend(_lint_estimator(*nested)[1])
-        elif not check_value(value, accepted[key]):
+        # a nested spec is built into an estimator, which only an estimator parameter takes
+        is_accepted = (
+            check_value(value, accepted[key]) if nested is None else ("estimator",) in accepted[key]
+        )
+        if not is_accepted:
             raise ConfigError(
                 f"The {key!r} parameter of {class_name} must be {describe(accepted[key])}. "
                 f"Got {value!r} instead."
             )
+        if nested is not None:
+            notes.extend(_lint_estimator(*nested)[1])
     return is_classifier, notes
 
 

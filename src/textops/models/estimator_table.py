@@ -1,10 +1,10 @@
 """Which scikit-learn classifiers the sweep knows, and the parameter values each accepts.
 
 Generated from scikit-learn's own ``_parameter_constraints`` by
-:func:`textops.models.param_check.table_from_sklearn` (the kinds are described
-there); ``tests/unit/models/test_candidates.py`` checks that it equals the
-installed scikit-learn's and prints the new table when it does not. Candidates
-of other classes, or any class when the installed scikit-learn is not
+``python tests/support/sklearn_table.py`` (the kinds are described in
+:mod:`textops.models.param_check`); ``tests/unit/models/test_candidates.py``
+checks that it equals the installed scikit-learn's. Candidates of other
+classes, or any class when the installed scikit-learn is not
 :data:`SKLEARN_VERSION`, are checked by importing and building them instead.
 """
 
@@ -41,10 +41,10 @@ ESTIMATOR_PARAMS: dict[str, tuple[bool, dict[str, tuple[Accepts, ...]]]] = {
         "min_samples_leaf": (("int", 1, None, "left"), ("float", 0.0, 1.0, "neither")),
         "min_samples_split": (("int", 2, None, "left"), ("float", 0.0, 1.0, "right")),
         "min_weight_fraction_leaf": (("real", 0.0, 0.5, "both"),),
-        "monotonic_cst": (("list",), ("none",)),
+        "monotonic_cst": (("array",), ("none",)),
         "n_estimators": (("int", 1, None, "left"),),
         "n_jobs": (("int", None, None, "neither"), ("none",)),
-        "oob_score": (("bool",),),
+        "oob_score": (("bool",), ("callable",)),
         "random_state": (("int", 0, 4294967295, "both"), ("none",)),
         "verbose": (("int", 0, None, "left"), ("bool",)),
         "warm_start": (("bool",),),
@@ -72,25 +72,29 @@ ESTIMATOR_PARAMS: dict[str, tuple[bool, dict[str, tuple[Accepts, ...]]]] = {
         "min_samples_leaf": (("int", 1, None, "left"), ("float", 0.0, 1.0, "neither")),
         "min_samples_split": (("int", 2, None, "left"), ("float", 0.0, 1.0, "right")),
         "min_weight_fraction_leaf": (("real", 0.0, 0.5, "both"),),
-        "monotonic_cst": (("list",), ("none",)),
+        "monotonic_cst": (("array",), ("none",)),
         "n_estimators": (("int", 1, None, "left"),),
         "n_jobs": (("int", None, None, "neither"), ("none",)),
-        "oob_score": (("bool",),),
+        "oob_score": (("bool",), ("callable",)),
         "random_state": (("int", 0, 4294967295, "both"), ("none",)),
         "verbose": (("int", 0, None, "left"), ("bool",)),
         "warm_start": (("bool",),),
     }),
     "sklearn.feature_selection.SelectFromModel": (False, {
-        "estimator": (("any",),),
-        "importance_getter": (("str", None),),
-        "max_features": (("int", 0, None, "left"), ("none",)),
-        "norm_order": (("any",),),
+        "estimator": (("estimator",),),
+        "importance_getter": (("str", None), ("callable",)),
+        "max_features": (("int", 0, None, "left"), ("callable",), ("none",)),
+        "norm_order": (
+            ("int", None, -1, "right"),
+            ("int", 1, None, "left"),
+            ("among", (-float("inf"), float("inf"))),
+        ),
         "prefit": (("bool",),),
         "threshold": (("real", None, None, "both"), ("str", None), ("none",)),
     }),
     "sklearn.feature_selection.SelectKBest": (False, {
         "k": (("str", ("all",)), ("int", 0, None, "left")),
-        "score_func": (("any",),),
+        "score_func": (("callable",),),
     }),
     "sklearn.linear_model.LogisticRegression": (True, {
         "C": (("real", 0, None, "right"),),
@@ -129,7 +133,7 @@ ESTIMATOR_PARAMS: dict[str, tuple[bool, dict[str, tuple[Accepts, ...]]]] = {
         "warm_start": (("bool",),),
     }),
     "sklearn.linear_model.RidgeClassifier": (True, {
-        "alpha": (("real", 0, None, "left"), ("list",)),
+        "alpha": (("real", 0, None, "left"), ("array",)),
         "class_weight": (("dict",), ("str", ("balanced",)), ("none",)),
         "copy_X": (("bool",),),
         "fit_intercept": (("bool",),),
@@ -172,22 +176,22 @@ ESTIMATOR_PARAMS: dict[str, tuple[bool, dict[str, tuple[Accepts, ...]]]] = {
         "warm_start": (("bool",),),
     }),
     "sklearn.naive_bayes.BernoulliNB": (True, {
-        "alpha": (("real", 0, None, "left"), ("list",)),
+        "alpha": (("real", 0, None, "left"), ("array",)),
         "binarize": (("none",), ("real", 0, None, "left")),
-        "class_prior": (("list",), ("none",)),
+        "class_prior": (("array",), ("none",)),
         "fit_prior": (("bool",),),
         "force_alpha": (("bool",),),
     }),
     "sklearn.naive_bayes.ComplementNB": (True, {
-        "alpha": (("real", 0, None, "left"), ("list",)),
-        "class_prior": (("list",), ("none",)),
+        "alpha": (("real", 0, None, "left"), ("array",)),
+        "class_prior": (("array",), ("none",)),
         "fit_prior": (("bool",),),
         "force_alpha": (("bool",),),
         "norm": (("bool",),),
     }),
     "sklearn.naive_bayes.MultinomialNB": (True, {
-        "alpha": (("real", 0, None, "left"), ("list",)),
-        "class_prior": (("list",), ("none",)),
+        "alpha": (("real", 0, None, "left"), ("array",)),
+        "class_prior": (("array",), ("none",)),
         "fit_prior": (("bool",),),
         "force_alpha": (("bool",),),
     }),
@@ -202,16 +206,17 @@ ESTIMATOR_PARAMS: dict[str, tuple[bool, dict[str, tuple[Accepts, ...]]]] = {
                 "pyfunc", "rogerstanimoto", "russellrao", "seuclidean", "sokalmichener",
                 "sokalsneath", "sqeuclidean", "yule",
             )),
+            ("callable",),
         ),
         "metric_params": (("dict",), ("none",)),
         "n_jobs": (("int", None, None, "neither"), ("none",)),
         "n_neighbors": (("int", 1, None, "left"), ("none",)),
         "p": (("real", 0, None, "right"), ("none",)),
-        "weights": (("str", ("distance", "uniform")), ("none",)),
+        "weights": (("str", ("distance", "uniform")), ("callable",), ("none",)),
     }),
     "sklearn.neighbors.NearestCentroid": (True, {
         "metric": (("str", ("euclidean", "manhattan")),),
-        "priors": (("list",), ("str", ("empirical", "uniform"))),
+        "priors": (("array",), ("str", ("empirical", "uniform"))),
         "shrink_threshold": (("real", 0, None, "neither"), ("none",)),
     }),
     "sklearn.svm.LinearSVC": (True, {

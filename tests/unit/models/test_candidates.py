@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -233,20 +234,27 @@ def test_checking_the_defaults_imports_neither_scikit_learn_nor_torch():
 def test_the_static_table_is_the_installed_scikit_learns():
     from importlib.metadata import version
 
+    from support.sklearn_table import render_table, table_from_sklearn
+    from textops.models import estimator_table
     from textops.models.estimator_table import ESTIMATOR_PARAMS, SKLEARN_VERSION
-    from textops.models.param_check import table_from_sklearn
 
     fresh = table_from_sklearn(list(ESTIMATOR_PARAMS))
     stale = {path for path in fresh if fresh[path] != ESTIMATOR_PARAMS[path]}
     assert (SKLEARN_VERSION, stale) == (version("scikit-learn"), set()), (
-        "regenerate textops/models/estimator_table.py with "
-        "textops.models.param_check.render_table(list(ESTIMATOR_PARAMS))"
+        "regenerate textops/models/estimator_table.py: python tests/support/sklearn_table.py"
     )
+    # the generator writes the module as committed (what the rewrite would leave)
+    source = Path(estimator_table.__file__).read_text(encoding="utf-8")
+    body = source.split("# fmt: off\n", 1)[1].split("# fmt: on\n", 1)[0]
+    assert body == render_table(list(ESTIMATOR_PARAMS))
     # every default candidate is in the table, so checking them never imports sklearn
     paths = {c.estimator for c in DEFAULT_CANDIDATES} | {
         s.estimator for c in DEFAULT_CANDIDATES for s in c.steps or ()
     }
     assert paths - {None} <= set(ESTIMATOR_PARAMS)
+
+
+_NESTED_SVC = {"estimator": "sklearn.svm.LinearSVC", "params": {"dual": False}}
 
 
 @pytest.mark.parametrize(
@@ -269,6 +277,25 @@ def test_the_static_table_is_the_installed_scikit_learns():
         ("sklearn.svm.LinearSVC", {"class_weight": "balanced", "random_state": -3}),
         ("sklearn.naive_bayes.MultinomialNB", {"alpha": [0.1, 0.2], "fit_prior": False}),
         ("sklearn.naive_bayes.MultinomialNB", {"fit_prior": "no"}),
+        ("sklearn.naive_bayes.MultinomialNB", {"class_prior": (0.3, 0.7)}),
+        ("sklearn.naive_bayes.MultinomialNB", {"class_prior": "uniform"}),
+        # an estimator parameter takes a nested spec only, and only it takes one
+        ("sklearn.feature_selection.SelectFromModel", {"estimator": _NESTED_SVC}),
+        ("sklearn.feature_selection.SelectFromModel", {"estimator": "sklearn.svm.LinearSVC"}),
+        ("sklearn.feature_selection.SelectFromModel", {"estimator": {"C": 1}}),
+        ("sklearn.svm.LinearSVC", {"C": _NESTED_SVC}),
+        ("sklearn.ensemble.RandomForestClassifier", {"class_weight": _NESTED_SVC}),
+        # a function cannot come from a config
+        ("sklearn.feature_selection.SelectKBest", {"score_func": "chi2"}),
+        ("sklearn.neighbors.KNeighborsClassifier", {"weights": "sqrt"}),
+        (
+            "sklearn.feature_selection.SelectFromModel",
+            {"estimator": _NESTED_SVC, "norm_order": float("inf")},
+        ),
+        (
+            "sklearn.feature_selection.SelectFromModel",
+            {"estimator": _NESTED_SVC, "norm_order": 0.5},
+        ),
     ],
 )
 def test_the_table_refuses_what_scikit_learn_refuses(path, params):
@@ -291,8 +318,41 @@ def test_another_scikit_learn_than_the_tables_is_checked_by_building(monkeypatch
     from textops.models import candidates
 
     monkeypatch.setattr(candidates, "SKLEARN_VERSION", "0.0")
-    bad = {"name": "r", "estimator": "sklearn.linear_model.RidgeClassifier",
-           "params": {"alpha": -1}}
+    bad = {
+        "name": "r",
+        "estimator": "sklearn.linear_model.RidgeClassifier",
+        "params": {"alpha": -1},
+    }
     with pytest.raises(ConfigError, match=r"The 'alpha' parameter of RidgeClassifier must be"):
         validate_candidates([bad])
     assert validate_candidates(DEFAULT_CANDIDATES) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "message"),
+    [
+        (
+            "sklearn.feature_selection.SelectKBest",
+            {"score_func": "chi2"},
+            r"The 'score_func' parameter of SelectKBest must be a callable "
+            r"\(which a config cannot give\)\. Got 'chi2' instead\.",
+        ),
+        (
+            "sklearn.feature_selection.SelectFromModel",
+            {"estimator": "sklearn.svm.LinearSVC"},
+            r"The 'estimator' parameter of SelectFromModel must be an estimator, given as "
+            r"\{estimator: <class path>, params: \{\.\.\.\}\}\. Got 'sklearn.svm.LinearSVC'",
+        ),
+        (
+            "sklearn.svm.LinearSVC",
+            {"C": _NESTED_SVC},
+            r"The 'C' parameter of LinearSVC must be a float in the range \(0, inf\)\. "
+            r"Got \{'estimator': 'sklearn.svm.LinearSVC'",
+        ),
+    ],
+)
+def test_the_table_says_what_a_config_can_give_instead(path, params, message):
+    from textops.models import candidates
+
+    with pytest.raises(ConfigError, match=message):
+        candidates._lint_estimator(path, params)
