@@ -110,3 +110,10 @@ class WorkerLostError(StepError):
         super().__init__(message, hint=hint)
         self.task = task
         self.memory_limit = memory_limit
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # the default, ``cls(*self.args)``, would miss the keyword-only arguments
+        from functools import partial
+
+        rebuild = partial(type(self), task=self.task, memory_limit=self.memory_limit)
+        return rebuild, (self.message,), self.__dict__

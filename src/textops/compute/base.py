@@ -153,12 +153,19 @@ def unwrap_scattered(
 
 def worker_lost(task: str, *, memory_limit: int | None) -> WorkerLostError:
     """The error of a task whose worker died, naming the limit it most likely passed."""
-    limit = "none" if memory_limit is None else ByteSize(memory_limit).human_readable()
+    if memory_limit is None:
+        cause = "it crashed its process or the OS killed it (the workers have no memory limit)"
+        hint = "give the compute target's workers a memory limit (compute.<target>.memory_limit)"
+    else:
+        hint = "give the compute target's workers more memory (compute.<target>.memory_limit)"
+        limit = ByteSize(memory_limit).human_readable(separator=" ")
+        cause = (
+            f"most likely it passed the worker memory limit of {limit} "
+            "(a worker is restarted past 95% of it), or it crashed its process"
+        )
     return WorkerLostError(
-        f"task {task!r} lost its worker: most likely it passed the worker memory limit of "
-        f"{limit} (a worker is restarted past 95% of it), or it crashed the process",
+        f"task {task!r} lost its worker: {cause}",
         task=task,
         memory_limit=memory_limit,
-        hint="give the compute target's workers more memory (compute.<target>.memory_limit), "
-        "or make the task smaller",
+        hint=f"{hint}, or make the task smaller",
     )

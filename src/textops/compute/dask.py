@@ -76,6 +76,8 @@ class DaskExecutor:
     ) -> None:
         self.address = address
         self._cluster: Any = None
+        #: resource sets some worker was seen to offer: checked once, not on every submit
+        self._offered: set[frozenset[tuple[str, float]]] = set()
         if address is None:
             self._cluster = _local_cluster(
                 n_workers=n_workers,
@@ -139,7 +141,7 @@ class DaskExecutor:
             resources=dict(resources) if resources else None,
             pure=False,
         )
-        return _TaskFuture(task, memory_limit=self.memory_limit)
+        return _TaskFuture(task, name=name, memory_limit=self.memory_limit)
 
     def scatter(self, obj: T) -> Scattered[T]:
         """Copy ``obj`` to every worker once; pass the handle to :meth:`submit`."""
@@ -172,9 +174,14 @@ class DaskExecutor:
         return f"DaskExecutor({where}, n_workers={self.n_workers})"
 
     def _check_resources(self, wanted: Mapping[str, float]) -> None:
+        """Raise unless some worker offers ``wanted``; asks the scheduler once per set."""
+        key = frozenset(wanted.items())
+        if key in self._offered:
+            return
         workers = self.client.scheduler_info()["workers"].values()
         offered = [worker.get("resources") or {} for worker in workers]
         if any(all(have.get(k, 0) >= v for k, v in wanted.items()) for have in offered):
+            self._offered.add(key)
             return
         on_offer = sorted({key for have in offered for key in have}) or "none"
         raise ConfigError(
@@ -233,11 +240,14 @@ class _TaskFuture(Future[T]):
 
     Holding ``task`` (the Dask future) keeps the task alive on the cluster;
     it is dropped once the result is here, so the worker may free its copy.
+    ``name`` (the function's) names the task in a lost worker's error, as the
+    fake executor does; the Dask key carries a unique suffix.
     """
 
-    def __init__(self, task: Any, *, memory_limit: int | None) -> None:
+    def __init__(self, task: Any, *, name: str, memory_limit: int | None) -> None:
         super().__init__()
         self._task: Any = task
+        self._name = name
         self._memory_limit = memory_limit
         task.add_done_callback(self._settle)  # runs in Dask's callback thread
 
@@ -256,7 +266,7 @@ class _TaskFuture(Future[T]):
             try:
                 value = task.result()
             except KilledWorker as exc:
-                error = worker_lost(task.key, memory_limit=self._memory_limit)
+                error = worker_lost(self._name, memory_limit=self._memory_limit)
                 error.__cause__ = exc
                 self.set_exception(error)
             except BaseException as exc:  # noqa: BLE001 - the future carries it to the caller

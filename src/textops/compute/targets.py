@@ -41,8 +41,11 @@ class LazyExecutor:
     """An executor started by ``factory`` on first use, with default ``resources`` per task.
 
     Before it starts, ``n_workers`` and ``is_local`` are the target's figures
-    and ``memory_limit`` is None (unknown: nothing has run, so nothing can have
-    been lost); once started, all three are the real executor's.
+    (an estimate: a cluster reached by address may be any size) and
+    ``memory_limit`` is None (unknown: nothing has run, so nothing can have
+    been lost); once started, all three are the real executor's. Read
+    ``n_workers`` after the first :meth:`scatter` or :meth:`submit` to size
+    work to the real cluster.
     """
 
     def __init__(
@@ -129,7 +132,7 @@ class ExecutorPool:
             target = self._targets[name]
             self._executors[name] = LazyExecutor(
                 lambda: self._factory(target),
-                n_workers=1 if target.kind == "local" else target.n_workers,
+                n_workers=_estimated_slots(target),
                 is_local=target.kind == "local" or target.address is None,
                 resources=target.resources,
             )
@@ -145,3 +148,10 @@ class ExecutorPool:
                 errors.append(exc)
         if errors:
             raise errors[0]
+
+
+def _estimated_slots(target: ComputeTarget) -> int:
+    """How many tasks ``target`` runs at once, as its settings say (before it starts)."""
+    if target.kind == "local":
+        return 1
+    return target.n_workers * target.threads_per_worker

@@ -16,7 +16,8 @@ allocation fails that candidate alone, with a message that says so. On Dask,
 a worker's ``memory_limit`` is a second line: the nanny restarts a worker past
 95% of it, the scheduler gives the task up at once (``allowed_failures=0``)
 and :func:`run_sweep` turns the :class:`~textops.errors.WorkerLostError` into a
-failed candidate that names the worker memory limit it most likely passed.
+failed candidate carrying its message (the worker memory limit the candidate
+most likely passed, when the workers have one).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from textops.models.fitting import (
     blank_result,
     fit_candidate,
     fit_forest_shard,
-    format_bytes,
 )
 
 if TYPE_CHECKING:
@@ -181,18 +181,14 @@ class _Fanout:
         self.executor = executor
         self.seed = seed
         self.memory_limit = memory_limit
-        # passed to every task
-        self.options: dict[str, Any] = {
-            "seed": seed,
-            "memory_limit": memory_limit,
-            "n_threads": n_threads,
-        }
+        self.n_threads = n_threads
         self.save_skops = save_skops
         self.on_result = on_result
+        # first: scattering starts a lazy executor, whose size is known only then
+        self.shared = executor.scatter(features)
         self.window = max(1, executor.n_workers)
         self.n_shards = [_shard_count(spec, self.window, seed) for spec in specs]
         self.pending: deque[_WorkItem] = deque(self._work_items())
-        self.shared = executor.scatter(features)
         self.in_flight: dict[Future[dict[str, Any]], _WorkItem] = {}
         self.shard_records: dict[int, list[dict[str, Any]]] = {}
         self.joined: dict[int, tuple[Scattered[Any], float]] = {}
@@ -234,7 +230,7 @@ class _Fanout:
                 self.shared,
                 shard=part,
                 n_shards=self.n_shards[index],
-                **self.options,
+                **self._options(),
             )
         model, seconds = self.joined.pop(index, (None, None))
         return self.executor.submit(
@@ -244,8 +240,12 @@ class _Fanout:
             save_skops=self.save_skops,
             fitted_model=model,
             fit_seconds=seconds,
-            **self.options,
+            **self._options(),
         )
+
+    def _options(self) -> dict[str, Any]:
+        """The keywords every task gets, shard or whole candidate."""
+        return {"seed": self.seed, "memory_limit": self.memory_limit, "n_threads": self.n_threads}
 
     def _collect_next(self) -> None:
         """Wait for the next task to finish, refill the window, then handle its outcome."""
@@ -266,7 +266,8 @@ class _Fanout:
             return  # another shard of this forest failed first
         if outcome is None:
             assert failure is not None
-            self._finish(index, self._lost(index, failure))
+            lost = _lost_result(self.specs[index], failure, seed=self.seed, limit=self.memory_limit)
+            self._finish(index, lost)
         else:
             self._handle(index, part, outcome)
 
@@ -280,16 +281,6 @@ class _Fanout:
             self._finish(index, failed)
         else:
             self._add_shard(index, outcome)
-
-    def _lost(self, index: int, failure: BaseException) -> dict[str, Any]:
-        """The failed result of a candidate whose task the executor lost."""
-        return _lost_result(
-            self.specs[index],
-            failure,
-            self.executor,
-            seed=self.seed,
-            limit=self.memory_limit,
-        )
 
     def _add_shard(self, index: int, record: dict[str, Any]) -> None:
         """Keep a fitted shard; once a forest has all of them, queue it to be joined."""
@@ -334,18 +325,14 @@ def _failed_shard_result(
 
 
 def _lost_result(
-    spec: CandidateSpec, exc: BaseException, executor: Executor, *, seed: int, limit: int | None
+    spec: CandidateSpec, exc: BaseException, *, seed: int, limit: int | None
 ) -> dict[str, Any]:
+    """The failed result of a candidate whose task the executor lost (``exc`` says why)."""
     result = blank_result(spec, seed=seed, memory_limit=limit)
     result["worker"] = None
     result["finished_at"] = time.time()
     if isinstance(exc, WorkerLostError):
-        worker_limit = exc.memory_limit if exc.memory_limit is not None else executor.memory_limit
-        result["error"] = (
-            f"candidate {spec.name!r} took its Dask worker down: most likely it exceeded the "
-            f"worker memory limit of {format_bytes(worker_limit)} (the nanny restarts a worker "
-            "past 95% of it), or it crashed the process; it was not retried"
-        )
+        result["error"] = f"candidate {spec.name!r}: {exc.message}; it was not retried"
     else:
         result["error"] = (
             f"candidate {spec.name!r} was lost by the executor: {type(exc).__name__}: {exc}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from textops.compute.base import Executor, Scattered
@@ -51,9 +53,24 @@ def test_lost_tasks_raise_worker_lost_naming_the_memory_limit_and_do_not_run() -
     error = futures[1].exception()
     assert isinstance(error, WorkerLostError) and isinstance(error, StepError)
     assert (error.task, error.memory_limit) == ("record", 2 * 2**30)
-    with pytest.raises(WorkerLostError, match=r"memory limit of 2\.0GiB"):
+    with pytest.raises(WorkerLostError, match=r"memory limit of 2\.0 GiB"):
         futures[1].result()
 
     by_name = FakeExecutor(lose={"scale"})
-    with pytest.raises(WorkerLostError, match="memory limit of none"):
+    with pytest.raises(WorkerLostError, match=r"the OS killed it \(the workers have no memory"):
         by_name.submit(scale, [1], by=2).result()
+    assert "limit of none" not in str(by_name.submit(scale, [1], by=2).exception())
+
+
+def test_a_worker_lost_error_survives_a_pickle_round_trip() -> None:
+    error = FakeExecutor(memory_limit=2**30, lose={"scale"}).submit(scale, [1], by=2).exception()
+    assert isinstance(error, WorkerLostError)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is WorkerLostError
+    assert (copy.message, copy.hint, copy.task, copy.memory_limit) == (
+        error.message,
+        error.hint,
+        "scale",
+        2**30,
+    )
+    assert str(copy) == str(error)

@@ -40,6 +40,7 @@ def test_the_pool_binds_each_executor_to_its_targets_resources() -> None:
     pool = ExecutorPool(
         {
             "gpu": ComputeTarget(kind="dask", n_workers=3, resources={"GPU": 1}),
+            "threads": ComputeTarget(kind="dask", n_workers=2, threads_per_worker=4),
             "local": ComputeTarget(kind="local"),
             "remote": ComputeTarget(kind="dask", address="tcp://scheduler:8786"),
         },
@@ -48,6 +49,7 @@ def test_the_pool_binds_each_executor_to_its_targets_resources() -> None:
     gpu = pool.get("gpu")
     assert pool.get("gpu") is gpu  # one per target name, shared within the run
     assert (gpu.n_workers, gpu.is_local) == (3, True)
+    assert pool.get("threads").n_workers == 8  # before it starts: every thread takes a task
     assert (pool.get("local").n_workers, pool.get("remote").is_local) == (1, False)
     gpu.submit(double, 1)
     gpu.submit(double, 2, resources={"GPU": 2})  # explicit resources win

@@ -295,9 +295,10 @@ def test_a_lost_worker_fails_its_candidate_alone_naming_the_worker_memory_limit(
     executor = FakeExecutor(memory_limit=2 * 2**30, lose=lambda task: task.args[0].name == "ridge")
     lost, kept = run_sweep(features, FAST[:2], executor, save_skops=False)
     assert lost["status"] == "failed" and kept["status"] == "ok"
-    assert lost["error"].startswith(
-        "candidate 'ridge' took its Dask worker down: most likely it exceeded the worker "
-        "memory limit of 2.0 GiB"
+    assert lost["error"] == (
+        "candidate 'ridge': task 'fit_candidate' lost its worker: most likely it passed the "
+        "worker memory limit of 2.0 GiB (a worker is restarted past 95% of it), or it crashed "
+        "its process; it was not retried"
     )
     assert [task.lost for task in executor.submissions] == [True, False]  # ridge is costlier
     assert len(executor.scattered) == 2  # shipped again: the dead worker may have held it
@@ -309,6 +310,24 @@ def test_the_lost_worker_message_names_the_limit_of_a_started_lazy_executor(feat
     lazy = LazyExecutor(lambda: inner, n_workers=1, is_local=True)
     [result] = run_sweep(features, [FAST[0]], lazy, save_skops=False)
     assert "worker memory limit of 700.0 MiB" in result["error"]
+
+
+def test_a_lost_worker_without_a_memory_limit_names_no_limit(features):
+    executor = FakeExecutor(memory_limit=None, lose={"fit_candidate"})
+    [result] = run_sweep(features, [FAST[0]], executor, save_skops=False)
+    assert "the OS killed it (the workers have no memory limit)" in result["error"]
+    assert "none" not in result["error"]
+
+
+def test_the_sweep_sizes_its_work_to_a_lazy_executor_once_it_has_started(features):
+    """Before it starts a lazy executor only estimates its size; the sweep uses the real one."""
+    inner = FakeExecutor(n_workers=4)
+    lazy = LazyExecutor(lambda: inner, n_workers=2, is_local=True)
+    [forest] = run_sweep(features, [spec("random_forest")], lazy, save_skops=False)
+    assert forest["status"] == "ok" and forest["shards"] == 4
+    assert [(s.name, s.kwargs.get("shard")) for s in inner.submissions[:4]] == [
+        ("fit_forest_shard", shard) for shard in range(4)
+    ]
 
 
 # -- the leaderboard -------------------------------------------------------------------------------
