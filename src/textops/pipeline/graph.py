@@ -10,7 +10,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from textops.config.errors import config_error
 from textops.config.schema import PipelineConfig, StepConfig
-from textops.errors import ConfigError
+from textops.errors import ConfigError, did_you_mean
 from textops.pipeline.registry import resolve
 from textops.steps.base import DataScope, StepSpec
 
@@ -40,9 +40,10 @@ class Graph:
         for node in self.nodes:
             if node.name == name:
                 return node
+        names = [node.name for node in self.nodes]
         raise ConfigError(
-            f"there is no step '{name}' in the pipeline",
-            hint=f"steps are: {', '.join(n.name for n in self.nodes)}",
+            f"there is no step '{name}' in the pipeline{did_you_mean(name, names)}",
+            hint=f"steps are: {', '.join(names)}",
         )
 
     def downstream_of(self, name: str) -> list[str]:
