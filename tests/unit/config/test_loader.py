@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -187,7 +188,7 @@ def test_the_loader_imports_no_step_code() -> None:
 
 
 #: shaped like the built-in kinds' defaults, which the caller (textops.api) passes
-PARAM_DEFAULTS = {
+PARAM_DEFAULTS: dict[str, dict[str, Any]] = {
     "tune": {
         "space": {"dropout": {"type": "float", "low": 0.0, "high": 0.3}},
         "tuning": {"n_trials": 20},
