@@ -14,6 +14,19 @@ from textops.execution.records import RunRecord
 from textops.execution.runner import Event, RunOptions, run_pipeline
 
 
+def _load(path: str | Path | None, overrides: Sequence[str]) -> PipelineConfig:
+    """The resolved definition; a ``--set`` in a step's params starts from its kind's defaults."""
+    if not any(o.strip().startswith("steps.") for o in overrides):
+        return load_config(path, overrides=list(overrides))
+    from textops.pipeline.registry import BUILTIN_STEPS
+
+    defaults = {
+        kind: spec.params().model_dump(mode="json")
+        for kind, spec in BUILTIN_STEPS.items() if spec.params_from is None
+    }
+    return load_config(path, overrides=list(overrides), param_defaults=defaults)
+
+
 def init_project(folder: str | Path = ".", *, force: bool = False) -> list[Path]:
     """Write a commented ``textops.yaml`` and the default environment files."""
     from textops.config.template import TEMPLATE
@@ -45,7 +58,7 @@ def write_demo(landing: str | Path = "landing", later: str | Path = "demo-drops"
 
 def config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> PipelineConfig:
     """The resolved pipeline definition."""
-    return load_config(path, overrides=list(overrides))
+    return _load(path, overrides)
 
 
 def run(
@@ -58,7 +71,7 @@ def run(
     on_event: Event | None = None,
 ) -> RunRecord:
     """Run the pipeline; see :func:`textops.execution.runner.run_pipeline`."""
-    resolved = load_config(path, overrides=list(overrides))
+    resolved = _load(path, overrides)
     return run_pipeline(
         resolved, RunOptions(only=only, from_step=from_step, force=force), on_event=on_event
     )
@@ -68,7 +81,7 @@ def graph(path: str | Path | None = None, overrides: Sequence[str] = ()) -> list
     """The step graph as rows (step, inputs, compute, environment, data), without running it."""
     from textops.pipeline.graph import build_graph, describe
 
-    return describe(build_graph(load_config(path, overrides=list(overrides))))
+    return describe(build_graph(_load(path, overrides)))
 
 
 def _config_and_store(
@@ -77,7 +90,7 @@ def _config_and_store(
     """The resolved definition and its store, for the commands that only read or curate."""
     from textops.store import Store
 
-    resolved = load_config(path, overrides=list(overrides))
+    resolved = _load(path, overrides)
     return resolved, Store(resolved.store.url)
 
 

@@ -27,6 +27,9 @@ fix, printed on the next line as ``fix: ...``.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class TextopsError(Exception):
     """Base of every error a user can cause or fix.
@@ -117,3 +120,12 @@ class WorkerLostError(StepError):
 
         rebuild = partial(type(self), task=self.task, memory_limit=self.memory_limit)
         return rebuild, (self.message,), self.__dict__
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the choice closest to ``name``, or ``""`` if none is close.
+
+    The one way every message suggests a name (a key, a step, a target), so they all read alike.
+    """
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

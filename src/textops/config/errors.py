@@ -10,18 +10,31 @@ list of valid keys when none is close.
 
 from __future__ import annotations
 
-import difflib
 import types
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
-from textops.errors import ConfigError
+from textops.errors import ConfigError, did_you_mean
 
 _UNION_ORIGINS = (Union, types.UnionType)
+
+
+#: the error type of :func:`definition_error`
+DEFINITION_ERROR = "definition"
+
+
+def definition_error(path: str, what: str, *, fix: str) -> PydanticCustomError:
+    """A refusal from a model validator that names the key's dotted ``path`` and the ``fix``.
+
+    Raise it where pydantic cannot locate the problem itself (a check across
+    keys); :func:`config_error` then shows it like any other refusal.
+    """
+    # "what" last: pydantic fills the context in order, so its text is never read again
+    return PydanticCustomError(DEFINITION_ERROR, "{what}", {"path": path, "fix": fix, "what": what})
 
 
 def config_error(
@@ -30,16 +43,19 @@ def config_error(
     model: type[BaseModel],
     where: str = "",
     source: str | None = None,
+    data: Any = None,
 ) -> ConfigError:
-    """The :class:`ConfigError` for ``exc``, raised by validating ``model``.
+    """The :class:`ConfigError` for ``exc``, raised by validating ``data`` as ``model``.
 
     ``where`` is the dotted path of the validated data inside the definition
     (e.g. ``steps.tune.params``); ``source`` names the file, when there is one.
+    With ``data``, a list item that has a ``name`` of its own is shown by it
+    (``steps.tune``, as ``--set`` takes it), else by index (``steps[5]``).
     Only the first problem is described; the paths of any others are listed.
     """
     # an unknown key is usually the cause of the other problems (a misspelt required key)
     errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
-    described = [_describe(error, model, where) for error in errors]
+    described = [_describe(error, model, where, data) for error in errors]
     path, what, fix = described[0]
     line = f"{path}: {what}" if path else what
     if source:
@@ -50,12 +66,17 @@ def config_error(
     return ConfigError(line, hint=fix)
 
 
-def _describe(error: ErrorDetails, model: type[BaseModel], where: str) -> tuple[str, str, str]:
+def _describe(
+    error: ErrorDetails, model: type[BaseModel], where: str, data: Any
+) -> tuple[str, str, str]:
     """(dotted path, what is wrong, fix) for one pydantic error."""
-    shown, annotation = _resolve(model, error["loc"])
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == DEFINITION_ERROR:
+        path = ".".join(part for part in (where, str(ctx["path"])) if part)
+        return path, str(ctx["what"]), str(ctx["fix"])
+    shown, annotation = _resolve(model, error["loc"], data)
     path = "".join(part if part.startswith("[") else f".{part}" for part in shown)
     path = f"{where}{path}" if where else path.removeprefix(".")
-    kind = error["type"]
     if kind == "extra_forbidden":
         _, parent = _resolve(model, error["loc"][:-1])
         return (path, *_unknown_key(str(error["loc"][-1]), parent))
@@ -64,14 +85,18 @@ def _describe(error: ErrorDetails, model: type[BaseModel], where: str) -> tuple[
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return (path, *_bad_tag(error, annotation, path))
     message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("model_type", "dict_type"):
+        message = "Input should be a mapping"
     given = error.get("input")
-    if given is not None and not isinstance(given, Mapping | list):
+    # a validator's own message already quotes the value
+    is_own = kind in ("value_error", "assertion_error")
+    if not is_own and given is not None and not isinstance(given, Mapping | list):
         message += f", got {given!r}"
     if kind == "literal_error":
-        return path, message, f"use one of {error.get('ctx', {}).get('expected', '')}"
-    if kind in ("value_error", "assertion_error") or annotation is None:
+        return path, message, f"use one of {ctx.get('expected', '')}"
+    if is_own or annotation is None:
         return path, message, f"correct '{path}'" if path else "correct the definition"
-    return path, message, _set_fix(path, str(error["msg"]), annotation)
+    return path, message, _set_fix(path, message, annotation)
 
 
 def _set_fix(path: str, message: str, annotation: Any) -> str:
@@ -86,9 +111,10 @@ def _set_fix(path: str, message: str, annotation: Any) -> str:
 
 def _unknown_key(key: str, parent: Any) -> tuple[str, str]:
     known = _field_names(parent)
-    close = difflib.get_close_matches(key, known, n=1)
-    if close:
-        return f"unknown key '{key}' (did you mean '{close[0]}'?)", f"rename it to '{close[0]}'"
+    suggestion = did_you_mean(key, known)
+    if suggestion:
+        quoted = suggestion.removeprefix(" (did you mean ").removesuffix("?)")
+        return f"unknown key '{key}'{suggestion}", f"rename it to {quoted}"
     listed = ", ".join(known) if known else "(none)"
     return f"unknown key '{key}'; valid keys here: {listed}", f"remove '{key}' or use a valid key"
 
@@ -104,15 +130,41 @@ def _bad_tag(error: ErrorDetails, annotation: Any, path: str) -> tuple[str, str]
     return f"the key '{field}' is missing: it must be one of {expected}", fix
 
 
-def _resolve(model: type[BaseModel], loc: Sequence[int | str]) -> tuple[list[str], Any]:
+def _resolve(
+    model: type[BaseModel], loc: Sequence[int | str], data: Any = None
+) -> tuple[list[str], Any]:
     """The path to show for ``loc`` (union tags dropped) and the annotation found there."""
     shown: list[str] = []
     annotation: Any = model
     for part in loc:
         annotation, is_selector = _descend(annotation, part)
         if not is_selector:
-            shown.append(f"[{part}]" if isinstance(part, int) else str(part))
+            shown.append(_shown_part(part, data))
+            data = _child(data, part)
     return shown, annotation
+
+
+def _shown_part(part: int | str, data: Any) -> str:
+    """``name`` for a list item with a name unique in its list, else ``[index]``."""
+    if not isinstance(part, int):
+        return str(part)
+    items: list[Any] = data if isinstance(data, list) else []
+    names: list[str | None] = [
+        item["name"] if isinstance(item, dict) and isinstance(item.get("name"), str) else None
+        for item in items
+    ]
+    name = names[part] if 0 <= part < len(names) else None
+    if name and names.count(name) == 1 and not ({".", "[", " "} & set(name)):
+        return name
+    return f"[{part}]"
+
+
+def _child(data: Any, part: int | str) -> Any:
+    if isinstance(data, Mapping):
+        return data.get(part)
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return None
 
 
 def _descend(annotation: Any, part: int | str) -> tuple[Any, bool]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 from textops.config.defaults import default_definition, default_steps
 from textops.config.errors import config_error
 from textops.config.schema import PipelineConfig
-from textops.errors import ConfigError
+from textops.errors import ConfigError, did_you_mean
 
 CONFIG_FILE = "textops.yaml"
 
@@ -25,11 +25,14 @@ def load_config(
     *,
     overrides: list[str] | tuple[str, ...] = (),
     base_dir: str | Path | None = None,
+    param_defaults: Mapping[str, dict[str, Any]] | None = None,
 ) -> PipelineConfig:
     """The pipeline definition from ``path`` (default ``./textops.yaml`` if present).
 
     Without a file the built-in default applies. ``overrides`` (``key=value``)
-    change one key each, keeping the rest of the mapping they land in. Relative
+    change one key each, keeping the rest of the mapping they land in; inside
+    ``steps.<name>.params`` that mapping starts from ``param_defaults[uses]``
+    (step kind -> its parameters' defaults as plain data), when given. Relative
     local paths in ``data.source``, ``store.url`` and ``environments.files`` are
     taken from the file's folder (or ``base_dir``, default the working
     directory), so a run does not depend on where it was started.
@@ -47,13 +50,18 @@ def load_config(
             )
         raw = _parse_yaml(file.read_text(encoding="utf-8"), source_name)
         base_dir = base_dir or file.resolve().parent
+    # YAML aliases share one object: an override must change only the key it names
+    raw = _unshared(raw, source_name or "the definition")
     defaults = default_definition()
     for override in overrides:
-        _apply_override(raw, override, defaults)
+        _apply_override(raw, override, defaults, param_defaults or {})
     if "steps" not in raw:
         raw["steps"] = default_steps()
     config = validate_config(raw, source_name)
-    return _absolutise(config, Path(base_dir or Path.cwd()).resolve())
+    written = _digest(config)
+    resolved = _absolutise(config, Path(base_dir or Path.cwd()).resolve())
+    resolved._hash = (_digest(resolved), written)
+    return resolved
 
 
 def validate_config(raw: dict[str, Any], source_name: str | None = None) -> PipelineConfig:
@@ -61,30 +69,43 @@ def validate_config(raw: dict[str, Any], source_name: str | None = None) -> Pipe
     try:
         return PipelineConfig.model_validate(raw)
     except PydanticValidationError as exc:
-        raise config_error(exc, model=PipelineConfig, source=source_name) from None
+        raise config_error(exc, model=PipelineConfig, source=source_name, data=raw) from None
 
 
 def config_hash(config: PipelineConfig) -> str:
-    """Content hash of the definition, recorded with every run.
+    """Content hash of the definition as written, recorded with every run.
 
-    Local paths inside the definition's folder are hashed relative to it, so
-    one project hashes the same in every checkout.
+    :func:`load_config` hashes before relative paths are made absolute, so one
+    project hashes the same in every checkout. A config changed since it was
+    loaded (or never loaded) is hashed as it is now.
     """
-    data = config.model_dump(mode="json")
-    base = config.base_dir
-    if base is not None:
-        data["data"]["source"] = _relative(data["data"]["source"], base)
-        data["store"]["url"] = _relative(data["store"]["url"], base)
-        files = data["environments"]["files"]
-        data["environments"]["files"] = {name: _relative(p, base) for name, p in files.items()}
-    blob = json.dumps(data, sort_keys=True).encode()
+    current = _digest(config)
+    if config._hash is not None and config._hash[0] == current:
+        return config._hash[1]
+    return current
+
+
+def _digest(config: PipelineConfig) -> str:
+    blob = json.dumps(config.model_dump(mode="json"), sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def _relative(location: str, base: Path) -> str:
-    if "://" in location or not Path(location).is_relative_to(base):
-        return location
-    return Path(location).relative_to(base).as_posix()
+def _unshared(data: Any, source_name: str, ancestors: tuple[int, ...] = ()) -> Any:
+    """A copy of parsed YAML in which no two keys share a mapping or list.
+
+    ``copy.deepcopy`` keeps aliases shared (its memo), so this copies by hand.
+    """
+    if not isinstance(data, dict | list):
+        return data
+    if id(data) in ancestors:
+        raise ConfigError(
+            f"{source_name}: a YAML alias refers to a mapping or list that contains it",
+            hint="write the value out instead of the recursive alias",
+        )
+    inner = (*ancestors, id(data))
+    if isinstance(data, dict):
+        return {key: _unshared(value, source_name, inner) for key, value in data.items()}
+    return [_unshared(value, source_name, inner) for value in data]
 
 
 def _parse_yaml(text: str, source_name: str) -> dict[str, Any]:
@@ -107,11 +128,17 @@ def _parse_yaml(text: str, source_name: str) -> dict[str, Any]:
     return data
 
 
-def _apply_override(raw: dict[str, Any], override: str, defaults: dict[str, Any]) -> None:
+def _apply_override(
+    raw: dict[str, Any],
+    override: str,
+    defaults: dict[str, Any],
+    param_defaults: Mapping[str, dict[str, Any]],
+) -> None:
     """``a.b.c=value``; list items by index or, under ``steps``, by step name.
 
     A mapping on the way that ``raw`` lacks starts as its default (from
-    ``defaults``), so the override changes its one key and keeps the others.
+    ``defaults``, or for a step's ``params`` from ``param_defaults`` by the
+    step's kind), so the override changes its one key and keeps the others.
     """
     key, sep, value_text = override.partition("=")
     if not sep or not key.strip():
@@ -127,11 +154,10 @@ def _apply_override(raw: dict[str, Any], override: str, defaults: dict[str, Any]
     node: Any = raw
     default: Any = defaults
     for i, part in enumerate(parts[:-1]):
-        where = ".".join(parts[: i + 1])
         if isinstance(node, list):
-            index = _list_index(node, part, where)
-            default = _default_item(default, node[index])
-            node = node[index]
+            node = node[_list_index(node, part, ".".join(parts[: i + 1]))]
+            is_step = parts[0] == "steps" and i == 1
+            default = _step_default(node, param_defaults) if is_step else None
             continue
         if not isinstance(node, dict):
             raise ConfigError(
@@ -157,11 +183,11 @@ def _set_last(node: Any, parts: list[str], value: Any, override: str) -> None:
         )
 
 
-def _default_item(defaults: Any, item: Any) -> Any:
-    """The default of a list item: the default step of the same name, if there is one."""
-    if isinstance(defaults, list) and isinstance(item, dict):
-        name = item.get("name")
-        return next((d for d in defaults if isinstance(d, dict) and d.get("name") == name), None)
+def _step_default(step: Any, param_defaults: Mapping[str, dict[str, Any]]) -> Any:
+    """What a step's keys default to: only its ``params``, from its kind (``uses``)."""
+    kind = step.get("uses") if isinstance(step, dict) else None
+    if isinstance(kind, str) and kind in param_defaults:
+        return {"params": param_defaults[kind]}
     return None
 
 
@@ -172,17 +198,16 @@ def _list_index(items: list[Any], part: str, path: str) -> int:
         if isinstance(item, dict) and item.get("name") == part:
             return index
     names = [str(item["name"]) for item in items if isinstance(item, dict) and "name" in item]
-    close = difflib.get_close_matches(part, names, n=1)
-    suggestion = f" (did you mean '{close[0]}'?)" if close else ""
     raise ConfigError(
-        f"override key '{path}': no item '{part}' in that list{suggestion}",
+        f"override key '{path}': no item '{part}' in that list{did_you_mean(part, names)}",
         hint=f"name an item by index (0-{len(items) - 1})"
         + (f" or by name: {', '.join(names)}" if names else ""),
     )
 
 
 def _absolutise(config: PipelineConfig, base: Path) -> PipelineConfig:
-    """Local relative paths made absolute from ``base``, which the config remembers."""
+    """Local relative paths made absolute from ``base``."""
+
     def fix(location: str) -> str:
         if "://" in location or Path(location).is_absolute():
             return location
@@ -192,8 +217,4 @@ def _absolutise(config: PipelineConfig, base: Path) -> PipelineConfig:
     store = config.store.model_copy(update={"url": fix(config.store.url)})
     files = {name: fix(path) for name, path in config.environments.files.items()}
     environments = config.environments.model_copy(update={"files": files})
-    resolved = config.model_copy(
-        update={"data": data, "store": store, "environments": environments}
-    )
-    resolved._base_dir = str(base)
-    return resolved
+    return config.model_copy(update={"data": data, "store": store, "environments": environments})

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from textops.errors import ConfigError
+from textops.config.errors import definition_error
+from textops.errors import ConfigError, did_you_mean
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -127,6 +127,25 @@ class StepConfig(Strict):
         return value
 
 
+def _check_reference(
+    step: StepConfig,
+    key: Literal["compute", "environment"],
+    known: Mapping[str, Any],
+    *,
+    section: str,
+) -> None:
+    """A step's ``compute``/``environment`` names an entry of ``section`` of the definition."""
+    value = getattr(step, key)
+    if value is None or value in known:
+        return
+    listed = ", ".join(sorted(known)) or "(none)"
+    raise definition_error(
+        f"steps.{step.name}.{key}",
+        f"{key} '{value}' is not defined{did_you_mean(value, known)}",
+        fix=f"use one of {listed} (from '{section}'), or add '{value}' there",
+    )
+
+
 class PipelineConfig(Strict):
     """The whole definition: data, store, tracking, compute, environments, steps."""
 
@@ -137,31 +156,24 @@ class PipelineConfig(Strict):
     compute: dict[str, ComputeTarget] = Field(default_factory=_default_compute)
     environments: EnvironmentsConfig = EnvironmentsConfig()
     steps: list[StepConfig] = Field(default_factory=list)
-    # the folder relative local paths were taken from (set by the loader)
-    _base_dir: str | None = PrivateAttr(default=None)
-
-    @property
-    def base_dir(self) -> Path | None:
-        """The folder relative local paths were resolved against; None if never resolved."""
-        return None if self._base_dir is None else Path(self._base_dir)
+    # (hash of the resolved config, hash of the definition as written), set by the loader
+    _hash: tuple[str, str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _steps_are_unique_and_targets_exist(self) -> PipelineConfig:
         seen: set[str] = set()
         for i, step in enumerate(self.steps):
             if step.name in seen:
-                raise ValueError(f"steps[{i}]: the step name '{step.name}' is used twice")
+                raise definition_error(
+                    f"steps[{i}]",
+                    f"the step name '{step.name}' is used twice",
+                    fix="give each step its own name",
+                )
             seen.add(step.name)
-            if step.compute is not None and step.compute not in self.compute:
-                raise ValueError(
-                    f"steps[{i}] '{step.name}': compute '{step.compute}' is not defined; "
-                    f"known targets: {', '.join(sorted(self.compute))}"
-                )
-            if step.environment is not None and step.environment not in self.environments.files:
-                raise ValueError(
-                    f"steps[{i}] '{step.name}': environment '{step.environment}' is not defined; "
-                    f"known: {', '.join(sorted(self.environments.files))}"
-                )
+            _check_reference(step, "compute", self.compute, section="compute")
+            _check_reference(
+                step, "environment", self.environments.files, section="environments.files"
+            )
         return self
 
     def step(self, name: str) -> StepConfig:
@@ -170,9 +182,7 @@ class PipelineConfig(Strict):
             if candidate.name == name:
                 return candidate
         names = [candidate.name for candidate in self.steps]
-        close = difflib.get_close_matches(name, names, n=1)
-        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
         raise ConfigError(
-            f"the pipeline has no step '{name}'{suggestion}",
+            f"the pipeline has no step '{name}'{did_you_mean(name, names)}",
             hint=f"use one of its steps: {', '.join(names) or '(none)'}",
         )

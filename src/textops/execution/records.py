@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from textops.clock import utc_now
-
-__all__ = ["RunRecord", "StepRecord", "utc_now"]
+__all__ = ["RunRecord", "StepRecord"]
 
 
 @dataclass

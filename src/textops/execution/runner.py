@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 
+from textops.clock import utc_now
 from textops.compute.base import Executor
 from textops.compute.targets import ExecutorPool, make_executor
 from textops.config.loader import config_hash
@@ -25,7 +26,7 @@ from textops.config.schema import ComputeTarget, PipelineConfig
 from textops.errors import StoreError, TextopsError
 from textops.execution.backend import LazyBackend
 from textops.execution.planning import Mode, RunOptions, check_environments, plan
-from textops.execution.records import RunRecord, StepRecord, utc_now
+from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
 from textops.pipeline.graph import Graph, build_graph
 from textops.store.catalog import Catalog

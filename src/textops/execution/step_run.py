@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from textops.clock import utc_now
 from textops.errors import InputError, StepError, StoreError, TextopsError
 from textops.execution.cache import cache_key, code_version
 from textops.execution.context import RunContext
 from textops.execution.planning import Mode
-from textops.execution.records import RunRecord, StepRecord, utc_now
+from textops.execution.records import RunRecord, StepRecord
 from textops.records import Record
 from textops.store.catalog import Catalog
 from textops.store.outputs import StepOutputs

@@ -30,7 +30,6 @@ imports and builds. This module imports scikit-learn only inside functions.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib
 import inspect
@@ -41,7 +40,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from textops.errors import ConfigError
+from textops.errors import ConfigError, did_you_mean
 from textops.models.estimator_table import ESTIMATOR_PARAMS, SKLEARN_VERSION
 from textops.models.forests import forest_shards, join_forest_shards
 from textops.models.param_check import Accepts, check_value, describe
@@ -298,8 +297,7 @@ def _lint_by_building(path: str, params: Mapping[str, Any]) -> tuple[bool, list[
 
 def _check_param_name(class_name: str, key: str, allowed: list[str]) -> None:
     if key not in allowed:
-        close = difflib.get_close_matches(key, allowed, n=1)
-        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        guess = did_you_mean(key, allowed)
         raise ConfigError(
             f"{class_name} has no parameter {key!r}{guess}; valid: {', '.join(sorted(allowed))}"
         )
@@ -350,8 +348,7 @@ def _import_estimator(path: str) -> type:
         raise ConfigError(f"cannot import {path!r}: no module {module_name!r} ({exc})") from exc
     cls = getattr(module, class_name, None)
     if cls is None:
-        close = difflib.get_close_matches(class_name, dir(module), n=1)
-        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        guess = did_you_mean(class_name, dir(module))
         raise ConfigError(f"cannot import {path!r}: {module_name} has no {class_name!r}{guess}")
     if not (inspect.isclass(cls) and hasattr(cls, "fit") and hasattr(cls, "get_params")):
         raise ConfigError(f"{path!r} is not a scikit-learn estimator class")

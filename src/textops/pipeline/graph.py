@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -10,7 +9,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from textops.config.errors import config_error
 from textops.config.schema import PipelineConfig, StepConfig
-from textops.errors import ConfigError
+from textops.errors import ConfigError, did_you_mean
 from textops.pipeline.registry import resolve
 from textops.steps.base import DataScope, StepSpec
 
@@ -40,9 +39,10 @@ class Graph:
         for node in self.nodes:
             if node.name == name:
                 return node
+        names = [node.name for node in self.nodes]
         raise ConfigError(
-            f"there is no step '{name}' in the pipeline",
-            hint=f"steps are: {', '.join(n.name for n in self.nodes)}",
+            f"there is no step '{name}' in the pipeline{did_you_mean(name, names)}",
+            hint=f"steps are: {', '.join(names)}",
         )
 
     def downstream_of(self, name: str) -> list[str]:
@@ -110,7 +110,9 @@ def _params(step: StepConfig, spec: StepSpec, config: PipelineConfig) -> BaseMod
     try:
         params = spec.params.model_validate(step.params)
     except PydanticValidationError as exc:
-        raise config_error(exc, model=spec.params, where=f"steps.{step.name}.params") from None
+        raise config_error(
+            exc, model=spec.params, where=f"steps.{step.name}.params", data=step.params
+        ) from None
     if spec.check is not None:
         try:
             spec.check(params)
@@ -130,10 +132,9 @@ def _check_inputs(step: StepConfig, spec: StepSpec, specs: dict[str, StepSpec]) 
         )
     unknown = [key for key in step.inputs if key not in spec.inputs]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], spec.inputs, n=1)
         raise ConfigError(
             f"{name} has no input named {', '.join(unknown)}"
-            + (f" (did you mean '{close[0]}'?)" if close else ""),
+            + did_you_mean(unknown[0], spec.inputs),
             hint=f"its inputs are: {', '.join(spec.inputs) or '(none)'}",
         )
     return [

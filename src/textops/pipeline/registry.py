@@ -7,11 +7,10 @@ so loading the table stays cheap.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Mapping
 
-from textops.errors import ConfigError
+from textops.errors import ConfigError, did_you_mean
 from textops.steps import clean, ingest, profile, sweep, train, tune, validate
 from textops.steps.base import StepSpec
 
@@ -30,10 +29,8 @@ def resolve(uses: str) -> StepSpec:
         return BUILTIN_STEPS[uses]
     module_name, sep, attribute = uses.partition(":")
     if not sep:
-        close = difflib.get_close_matches(uses, BUILTIN_STEPS, n=1)
         raise ConfigError(
-            f"'{uses}' is not a known step kind"
-            + (f" (did you mean '{close[0]}'?)" if close else ""),
+            f"'{uses}' is not a known step kind{did_you_mean(uses, BUILTIN_STEPS)}",
             hint=f"use one of {', '.join(sorted(BUILTIN_STEPS))} or 'package.module:attribute'",
         )
     try:

@@ -29,6 +29,8 @@ from textops.text.stats import NUMERIC_STATISTICS
 if TYPE_CHECKING:
     import polars as pl
 
+    from textops.quality.profile import DatasetProfile
+
 Direction = Literal["above", "below"]
 
 #: Every check, its tests, and whether a *higher* or *lower* value is worse.
@@ -239,7 +241,7 @@ def _default_min_english(share: float | None) -> float:
 
 
 def render_baseline_yaml(
-    profile: Any,
+    profile: DatasetProfile,
     *,
     dataset: str | None = None,
     version: str | None = None,
@@ -249,7 +251,7 @@ def render_baseline_yaml(
     expected_shares: dict[str, float] | None = None,
     top_terms: int = DEFAULT_BASELINE_TERMS,
 ) -> str:
-    """A commented baseline YAML measured on ``profile`` (a DatasetProfile).
+    """A commented baseline YAML measured on ``profile``.
 
     ``allowed_classes`` and ``expected_shares`` default to the profile's
     classes and shares; ``min_english_share`` to 0.95, or two points under
@@ -275,7 +277,7 @@ def render_baseline_yaml(
 
 
 def _source_lines(
-    profile: Any, *, dataset: str | None, version: str | None, created: str | None
+    profile: DatasetProfile, *, dataset: str | None, version: str | None, created: str | None
 ) -> list[str]:
     """The format, where the profile was measured, and its expected columns."""
     schema = profile.schema or {"text": "String", "label": "String"}
@@ -311,7 +313,7 @@ def _class_lines(classes: list[str], shares: dict[str, float]) -> list[str]:
     ]
 
 
-def _language_and_duplicate_lines(profile: Any, *, min_share: float) -> list[str]:
+def _language_and_duplicate_lines(profile: DatasetProfile, *, min_share: float) -> list[str]:
     """The ``language`` and ``duplicates`` sections, and the quantile probabilities."""
     from textops.quality.profile import QUANTILE_PROBS
 
@@ -334,7 +336,7 @@ def _language_and_duplicate_lines(profile: Any, *, min_share: float) -> list[str
     ]
 
 
-def _statistics_lines(profile: Any) -> list[str]:
+def _statistics_lines(profile: DatasetProfile) -> list[str]:
     """The ``statistics`` section: each statistic's moments, quantiles and histogram."""
     from textops.quality.profile import HISTOGRAM_EDGES
 
@@ -360,7 +362,7 @@ def _statistics_lines(profile: Any) -> list[str]:
     return lines
 
 
-def _check_lines(profile: Any) -> list[str]:
+def _check_lines(profile: DatasetProfile) -> list[str]:
     """The ``checks`` section: default thresholds of every drift test."""
     dup = profile.duplicate_rate
     lines = [
@@ -388,7 +390,7 @@ def _check_lines(profile: Any) -> list[str]:
     ]
 
 
-def _vocabulary_lines(profile: Any, *, top_terms: int) -> list[str]:
+def _vocabulary_lines(profile: DatasetProfile, *, top_terms: int) -> list[str]:
     """The ``vocabulary`` section: the ``top_terms`` most frequent terms and the OOV rate."""
     term_shares = list(profile.term_shares().items())[:top_terms]
     oov = max(0.0, 1.0 - sum(s for _, s in term_shares))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from textops.config.errors import config_error
+from textops.config.errors import config_error, definition_error
 from textops.config.schema import PipelineConfig
-from textops.errors import ConfigError
+from textops.errors import ConfigError, did_you_mean
 
 
 class _Strict(BaseModel):
@@ -111,8 +111,8 @@ def test_wrong_type_quotes_the_value_and_the_expected_type() -> None:
     fix = "fix: set 'steps.tune.params.tuning.n_trials' to a value greater than or equal to 1"
     assert fix in ranged
     mapping = _error(PipelineConfig, {"compute": 3})
-    assert mapping.message == "compute: Input should be a valid dictionary, got 3"
-    assert mapping.hint == "set 'compute' to a valid dictionary"
+    assert mapping.message == "compute: Input should be a mapping, got 3"
+    assert mapping.hint == "set 'compute' to a mapping"
 
 
 def test_literal_lists_the_choices() -> None:
@@ -149,11 +149,73 @@ def test_missing_key_and_several_problems_stay_on_one_line() -> None:
     assert error.message.endswith("(and 2 more: data.format, steps[0].uses)")
 
 
-def test_model_level_problem_keeps_its_message_and_a_fix() -> None:
-    steps = [{"name": "a", "uses": "x", "compute": "tpu"}]
+def test_model_level_problem_names_the_key_suggests_and_says_the_fix() -> None:
+    steps = [{"name": "a", "uses": "x", "compute": "clustr"}]
     error = _error(PipelineConfig, {"steps": steps})
-    assert error.message.startswith("steps[0] 'a': compute 'tpu' is not defined; known targets:")
-    assert error.hint
+    assert error.message == (
+        "steps.a.compute: compute 'clustr' is not defined (did you mean 'cluster'?)"
+    )
+    assert error.hint == "use one of cluster, gpu, local (from 'compute'), or add 'clustr' there"
+    steps = [{"name": "a", "uses": "x", "environment": "tourch"}]
+    error = _error(PipelineConfig, {"steps": steps})
+    assert error.message == (
+        "steps.a.environment: environment 'tourch' is not defined (did you mean 'torch'?)"
+    )
+    assert error.hint is not None and "(from 'environments.files')" in error.hint
+    twice = _error(PipelineConfig, {"steps": [{"name": "a", "uses": "x"}] * 2})
+    assert twice.message == "steps[1]: the step name 'a' is used twice"
+    assert twice.hint == "give each step its own name"
+
+
+def test_model_level_problem_inside_step_params_is_prefixed() -> None:
+    class Checked(_Strict):
+        low: float = 0
+        high: float = 1
+
+        @model_validator(mode="after")
+        def _ordered(self) -> Checked:
+            if self.low > self.high:
+                raise definition_error("low", "low is above high", fix="lower 'low'")
+            return self
+
+    error = _error(Checked, {"low": 2}, "steps.tune.params")
+    assert str(error) == "steps.tune.params.low: low is above high\n  fix: lower 'low'"
+
+
+def test_a_list_item_with_a_name_is_shown_by_it_as_set_takes_it() -> None:
+    steps = [{"name": "ingest", "uses": "ingest"}, {"name": "tune", "uses": "tune", "data": "x"}]
+    with pytest.raises(PydanticValidationError) as info:
+        PipelineConfig.model_validate({"steps": steps})
+    error = config_error(info.value, model=PipelineConfig, data={"steps": steps})
+    assert error.message.startswith("steps.tune.data: Input should be ")
+    assert error.hint is not None and error.hint.startswith("use one of 'raw'")
+    # the same name twice, or no data to read names from: by index
+    twice = [steps[1], steps[1]]
+    with pytest.raises(PydanticValidationError) as info:
+        PipelineConfig.model_validate({"steps": twice})
+    error = config_error(info.value, model=PipelineConfig, data={"steps": twice})
+    assert error.message.startswith("steps[0].data: ")
+    assert config_error(info.value, model=PipelineConfig).message.startswith("steps[0].data: ")
+
+
+def test_a_validators_message_is_not_followed_by_the_value_again() -> None:
+    error = _error(PipelineConfig, {"steps": [{"name": "1x", "uses": "x"}]})
+    assert error.message.startswith("steps[0].name: '1x' is not a valid step name")
+    assert "got '1x'" not in error.message
+    assert error.hint == "correct 'steps[0].name'"
+
+
+def test_a_model_or_dict_where_a_scalar_stands_asks_for_a_mapping() -> None:
+    error = _error(PipelineConfig, {"compute": {"cluster": 3}})
+    assert error.message == "compute.cluster: Input should be a mapping, got 3"
+    assert error.hint == "set 'compute.cluster' to a mapping"
+    assert "ComputeTarget" not in str(_error(PipelineConfig, {"data": [1]}))
+
+
+def test_did_you_mean_suggests_the_closest_name_or_nothing() -> None:
+    assert did_you_mean("trian", ["ingest", "train", "tune"]) == " (did you mean 'train'?)"
+    assert did_you_mean("zzz", ["ingest", "train"]) == ""
+    assert did_you_mean("x", []) == ""
 
 
 def test_source_prefixes_the_line() -> None:

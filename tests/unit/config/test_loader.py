@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from textops.config.loader import config_hash, load_config, validate_config
+from textops.config.schema import PipelineConfig
 from textops.config.template import TEMPLATE
 from textops.errors import ConfigError
 
@@ -183,3 +185,84 @@ def test_the_loader_imports_no_step_code() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+#: shaped like the built-in kinds' defaults, which the caller (textops.api) passes
+PARAM_DEFAULTS: dict[str, dict[str, Any]] = {
+    "tune": {
+        "space": {"dropout": {"type": "float", "low": 0.0, "high": 0.3}},
+        "tuning": {"n_trials": 20},
+    },
+    "train": {"members": 1},
+}
+
+
+def test_override_inside_step_params_starts_from_the_kinds_defaults(tmp_path: Path) -> None:
+    overrides = ["steps.tune.params.space.dropout.high=0.5"]
+    config = load_config(
+        None, overrides=overrides, base_dir=tmp_path, param_defaults=PARAM_DEFAULTS
+    )
+    assert config.step("tune").params == {
+        "space": {"dropout": {"type": "float", "low": 0.0, "high": 0.5}},
+        "tuning": {"n_trials": 20},
+    }
+    assert PARAM_DEFAULTS["tune"]["space"]["dropout"]["high"] == 0.3  # left as it was
+    # without param_defaults, as before: only the key set
+    plain = load_config(None, overrides=overrides, base_dir=tmp_path)
+    assert plain.step("tune").params == {"space": {"dropout": {"high": 0.5}}}
+
+
+def test_step_params_defaults_follow_the_kind_not_the_name(tmp_path: Path) -> None:
+    file = tmp_path / "textops.yaml"
+    file.write_text(
+        "steps:\n"
+        "  - {name: train, uses: mypkg.steps:fit}\n"
+        "  - {name: search, uses: tune, params: {tuning: {n_trials: 5}}}\n"
+    )
+    overrides = ["steps.train.params.epochs=3", "steps.search.params.space.dropout.low=0.1"]
+    config = load_config(file, overrides=overrides, param_defaults=PARAM_DEFAULTS)
+    assert config.step("train").params == {"epochs": 3}
+    assert config.step("train").inputs == {}
+    assert config.step("search").params == {
+        "tuning": {"n_trials": 5},  # the file's mapping is what it says
+        "space": {"dropout": {"type": "float", "low": 0.1, "high": 0.3}},
+    }
+
+
+def test_override_changes_one_use_of_a_yaml_alias(tmp_path: Path) -> None:
+    file = tmp_path / "textops.yaml"
+    file.write_text(
+        "compute:\n  a: &t {kind: dask, n_workers: 2}\n  b: *t\n"
+        "steps:\n  - {name: ingest, uses: ingest, compute: a}\n"
+    )
+    config = load_config(file, overrides=["compute.a.n_workers=5"])
+    assert config.compute["a"].n_workers == 5
+    assert config.compute["b"].n_workers == 2
+    assert config.compute["b"].kind == "dask"
+
+
+def test_a_recursive_yaml_alias_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "textops.yaml"
+    file.write_text("project: &p [*p]\n")
+    with pytest.raises(ConfigError, match="alias refers to a mapping or list that contains it"):
+        load_config(file)
+
+
+def test_hash_of_a_path_outside_the_folder_does_not_depend_on_the_checkout(tmp_path: Path) -> None:
+    text = "data:\n  source: ../landing\nstore:\n  url: ../store\n"
+    first, second = tmp_path / "a" / "project", tmp_path / "b" / "deeper" / "project"
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+        (folder / "textops.yaml").write_text(text)
+    one, two = load_config(first / "textops.yaml"), load_config(second / "textops.yaml")
+    assert one.data.source == str(tmp_path / "a" / "landing")
+    assert two.data.source == str(tmp_path / "b" / "deeper" / "landing")
+    assert config_hash(one) == config_hash(two)
+
+
+def test_hash_of_a_config_changed_after_loading_follows_the_change(tmp_path: Path) -> None:
+    config = load_config(None, base_dir=tmp_path)
+    before = config_hash(config)
+    config.data.split.seed = 7
+    assert config_hash(config) != before
+    assert config_hash(validate_config({})) == config_hash(PipelineConfig())

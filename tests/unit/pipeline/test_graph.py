@@ -129,3 +129,16 @@ def test_a_step_function_without_typed_inputs_is_refused_when_declared() -> None
 
     with pytest.raises(TypeError, match="input 'x' must be typed with a Record"):
         step("untyped", outputs={})(untyped)
+
+
+def test_a_misspelt_step_name_gets_a_suggestion() -> None:
+    graph = build_graph(config([src("source"), dbl("double", "source.value")]))
+    assert graph.node("double").name == "double"
+    with pytest.raises(
+        ConfigError, match=r"no step 'sorce' in the pipeline \(did you mean 'source'\?\)"
+    ) as info:
+        graph.node("sorce")
+    assert info.value.hint == "steps are: source, double"
+    with pytest.raises(ConfigError) as info:
+        graph.node("zzz")
+    assert info.value.message == "there is no step 'zzz' in the pipeline"
