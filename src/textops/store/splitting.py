@@ -1,6 +1,33 @@
-"""Train/test split, stratified subsets and the content hash of a dataset version.
+"""Train/test split, subsets and the content hash of a dataset version.
 
 Pure functions over Polars frames with ``id``, ``text``, ``label`` (+ ``split``).
+
+A row's side and its subset membership are a pure function of its id, the split
+seed and the fractions, so they are the same in every version:
+
+* each id gets two independent uniform draws in [0, 1): the first 53 bits of
+  BLAKE2b over ``"<seed>\\x1f<id>"``, personalised ``textops-split`` for the
+  side and ``textops-subset`` for the subset (BLAKE2b, unlike Polars' ``hash``,
+  gives the same bits in every process, platform and library version);
+* a row is in ``test`` when its side draw is below ``test_fraction`` (else in
+  ``train``), and in its part's subset when its subset draw is below
+  ``subset_fraction``. A ``split`` column given by the data wins over the draw.
+
+What is guaranteed: adding rows never moves an old row in or out of a part or a
+subset, and raising ``test_fraction`` only moves rows from train to test. What is
+not: exact shares. Each class's test share is a binomial draw, within
+``4 * sqrt(f * (1 - f) / n)`` of ``f = test_fraction`` for a class of ``n`` rows
+but for a chance of about 1 in 16,000; the subsets likewise. No rule can hold
+exact per-class counts without moving old rows as classes grow, and putting the
+label into the key would not tighten the shares (each row is still its own coin)
+but would move a row whose label is corrected, so the key is the id alone.
+
+``stratified`` therefore no longer picks rows per class. It refuses a labelled
+class of one row, which no split can put on both sides. A class of more rows
+whose draws all fell on one side is kept as it fell (forcing a row across would
+move it in a later version): :func:`one_sided_classes` names such classes. A
+subset with no row at all is refused, since nothing can be fitted or scored on
+it; a class missing from a subset is accepted.
 """
 
 from __future__ import annotations
@@ -17,7 +44,7 @@ if TYPE_CHECKING:
 
     from textops.config.schema import SplitConfig
 
-_NULL_GROUP = "\x00null"
+SIDE, SUBSET = "textops-split", "textops-subset"
 
 
 def check_unique_ids(frame: pl.DataFrame, id_column: str) -> None:
@@ -39,84 +66,94 @@ def check_unique_ids(frame: pl.DataFrame, id_column: str) -> None:
         )
 
 
+def id_draws(ids: pl.Series, *, seed: int, purpose: str) -> np.ndarray:
+    """One uniform draw in [0, 1) per id, fixed by the id, ``seed`` and ``purpose`` alone."""
+    import polars as pl
+
+    base = hashlib.blake2b(digest_size=8, person=purpose.encode())
+    base.update(f"{seed}\x1f".encode())
+
+    def digest(value: str) -> bytes:
+        hasher = base.copy()
+        hasher.update(value.encode())
+        return hasher.digest()
+
+    # about 0.5 s per million ids: hashlib per row is fast enough, and stable
+    joined = b"".join([digest(value) for value in ids.cast(pl.String).fill_null("").to_list()])
+    bits = np.frombuffer(joined, dtype=">u8") >> np.uint64(11)
+    return bits.astype(np.float64) / 2.0**53
+
+
 def split_frame(
     frame: pl.DataFrame, split: SplitConfig, *, split_column: str | None
 ) -> dict[str, pl.DataFrame]:
     """The four parts: ``train``, ``test``, ``train_subset``, ``test_subset``."""
     import polars as pl
 
+    ids = frame.get_column("id")
     if split_column:
-        bad = frame.filter(~pl.col("split").is_in(["train", "test"]) | pl.col("split").is_null())
-        if bad.height:
-            values = bad.get_column("split").unique().head(5).to_list()
-            raise DataError(
-                f"split column '{split_column}' has {bad.height} rows that are neither 'train' "
-                f"nor 'test' (values: {values}; rows: {', '.join(bad.get_column('id').head(5))})",
-                hint="use 'train'/'test' in that column, or unset data.split_column "
-                "to split automatically",
-            )
-        is_test = frame.get_column("split").to_numpy() == "test"
+        is_test = _sides_from_column(frame, split_column)
     else:
-        is_test = _draw(frame, split.test_fraction, split.seed, split.stratified, what="split")
+        is_test = id_draws(ids, seed=split.seed, purpose=SIDE) < split.test_fraction
+        if split.stratified:
+            _refuse_single_row_classes(frame)
+    in_subset = id_draws(ids, seed=split.seed, purpose=SUBSET) < split.subset_fraction
     body = frame.drop("split") if "split" in frame.columns else frame
-    train = body.filter(pl.Series(~is_test))
-    test = body.filter(pl.Series(is_test))
-    parts = {"train": train, "test": test}
-    for name in ("train", "test"):
-        if parts[name].height == 0:
-            raise DataError(
-                f"the {name} part would be empty ({frame.height} rows in all)",
-                hint="add rows, or change data.split.test_fraction",
-            )
-        chosen = _draw(
-            parts[name],
-            split.subset_fraction,
-            split.seed + 1,
-            split.stratified,
-            what="subset",
-            at_least_one=True,
+    parts: dict[str, pl.DataFrame] = {}
+    for name, is_part in (("train", ~is_test), ("test", is_test)):
+        parts[name] = body.filter(pl.Series(is_part))
+        parts[f"{name}_subset"] = body.filter(pl.Series(is_part & in_subset))
+        for part in (name, f"{name}_subset"):
+            if parts[part].height == 0:
+                raise DataError(
+                    f"the {part} part would be empty ({frame.height} rows in all, "
+                    f"{parts[name].height} in {name})",
+                    hint="add rows, or change data.split.test_fraction "
+                    "(or data.split.subset_fraction, up to 1.0)",
+                )
+    return {name: parts[name] for name in ("train", "test", "train_subset", "test_subset")}
+
+
+def _sides_from_column(frame: pl.DataFrame, split_column: str) -> np.ndarray:
+    import polars as pl
+
+    bad = frame.filter(~pl.col("split").is_in(["train", "test"]) | pl.col("split").is_null())
+    if bad.height:
+        values = bad.get_column("split").unique().head(5).to_list()
+        raise DataError(
+            f"split column '{split_column}' has {bad.height} rows that are neither 'train' "
+            f"nor 'test' (values: {values}; rows: {', '.join(bad.get_column('id').head(5))})",
+            hint="use 'train'/'test' in that column, or unset data.split_column "
+            "to split automatically",
         )
-        parts[f"{name}_subset"] = parts[name].filter(pl.Series(chosen))
-    return parts
+    is_test: np.ndarray = frame.get_column("split").to_numpy() == "test"
+    return is_test
 
 
-def _draw(
-    frame: pl.DataFrame,
-    fraction: float,
-    seed: int,
-    stratified: bool,
-    *,
-    what: str,
-    at_least_one: bool = False,
-) -> np.ndarray:
-    """A boolean mask picking ``fraction`` of the rows, per class when ``stratified``."""
-    rng = np.random.default_rng(seed)
-    labels = frame.get_column("label").fill_null(_NULL_GROUP).to_numpy()
-    chosen = np.zeros(frame.height, dtype=bool)
-    groups = [np.arange(frame.height)] if not stratified else _groups(labels)
-    for members in groups:
-        label = labels[members[0]]
-        count = int(round(len(members) * fraction))
-        if what == "split" and stratified and label != _NULL_GROUP and len(members) < 2:
-            ids = frame.get_column("id").gather(members).to_list()
-            raise DataError(
-                f"class '{label}' has only {len(members)} row ({', '.join(ids)}): a stratified "
-                "train/test split needs at least 2 rows per class",
-                hint="add rows of that class, drop them, or --set data.split.stratified=false",
-            )
-        if what == "split" and len(members) >= 2:
-            count = min(max(count, 1), len(members) - 1)
-        elif at_least_one:
-            count = max(count, 1)
-        chosen[rng.permutation(members)[:count]] = True
-    return chosen
+def _refuse_single_row_classes(frame: pl.DataFrame) -> None:
+    """A labelled class of one row can never be on both sides: refuse it, naming it."""
+    import polars as pl
+
+    is_single = pl.col("label").is_not_null() & (pl.len().over("label") == 1)
+    single = frame.filter(is_single).sort("label")
+    if single.height:
+        described = ", ".join(
+            f"class '{label}' has only 1 row ({row_id})"
+            for row_id, label in single.select("id", "label").head(5).iter_rows()
+        )
+        more = f" and {single.height - 5} more" if single.height > 5 else ""
+        raise DataError(
+            f"{described}{more}: a stratified train/test split needs at least 2 rows per class",
+            hint="add rows of that class, drop them, or --set data.split.stratified=false",
+        )
 
 
-def _groups(labels: np.ndarray) -> list[np.ndarray]:
-    order = np.argsort(labels, kind="stable")
-    sorted_labels = labels[order]
-    boundaries = np.flatnonzero(sorted_labels[1:] != sorted_labels[:-1]) + 1
-    return np.split(order, boundaries)
+def one_sided_classes(parts: dict[str, pl.DataFrame]) -> dict[str, str]:
+    """Classes with rows on one side only, and that side (``train`` or ``test``)."""
+    train, test = (set(parts[p].get_column("label").drop_nulls()) for p in ("train", "test"))
+    return {label: "train" for label in sorted(train - test)} | {
+        label: "test" for label in sorted(test - train)
+    }
 
 
 def content_hash(parts: dict[str, pl.DataFrame]) -> str:
