@@ -265,10 +265,15 @@ def models_history(
     if as_json:
         console.print_json(json.dumps([event.as_dict() for event in events]))
         return
-    table = Table("#", "time", "version", "family", "event", "by", "compared", "reason")
+    table = Table()
+    for column in ("#", "time (UTC)", "version", "family", "event"):  # kept whole; the rest wrap
+        table.add_column(column, no_wrap=True)
+    for column in ("by", "compared", "reason"):
+        table.add_column(column)
     for event in events:
         table.add_row(
-            str(event.sequence), event.time[:19], str(event.version), event.family,
+            str(event.sequence), event.time[:16].replace("T", " "), str(event.version),
+            event.family,
             event.event, event.by + (f" ({event.user})" if event.user else ""),
             _compared(event), escape(event.reason),
         )
