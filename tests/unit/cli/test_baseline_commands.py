@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from support.project import keep_steps
 from textops import api, cli
@@ -25,10 +25,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.move(folder / "later" / "drop3.jsonl", folder / "landing" / "drop3.jsonl")
     with pytest.raises(ValidationError):
         api.run(config, OFF)
-    return config
+    return Path(config)
 
 
-def invoke(config: Path, *args: str) -> object:
+def invoke(config: Path, *args: str) -> Result:
     return CliRunner().invoke(
         cli.app, ["--config", str(config), "--set", OFF[0], *args], env={"COLUMNS": "250"}
     )
@@ -37,8 +37,8 @@ def invoke(config: Path, *args: str) -> object:
 def test_a_refused_version_is_refused(project: Path) -> None:
     before = (project.parent / ".textops" / "baseline" / "profile.yaml").read_text()
     result = invoke(project, "baseline", "init", "--from", "2")
-    assert isinstance(result.exception, ValidationError)  # type: ignore[attr-defined]
-    message = str(result.exception)  # type: ignore[attr-defined]
+    assert isinstance(result.exception, ValidationError)
+    message = str(result.exception)
     assert "validation refused dataset 'demo' version" in message
     assert "null_text" in message and "pass --force" in message
     assert (project.parent / ".textops" / "baseline" / "profile.yaml").read_text() == before
@@ -46,8 +46,8 @@ def test_a_refused_version_is_refused(project: Path) -> None:
 
 def test_forced_it_is_written_and_says_so(project: Path) -> None:
     result = invoke(project, "baseline", "init", "--from", "2", "--force")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "forced: validation refused" in result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    assert "forced: validation refused" in result.output
     text, _ = api.baseline_show(project, OFF)
     first = text.splitlines()[0]
     assert first.startswith("# FORCED with --force: validation refused dataset 'demo' version")

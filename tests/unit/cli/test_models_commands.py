@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from textops import api, cli
 from textops.errors import ConfigError
@@ -38,7 +38,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def name(project: Path, request: pytest.FixtureRequest) -> str:
     """This test's own model: v1 (network, champion, 0.80) and v2 (sklearn, challenger, 0.75)."""
-    name = request.node.name
+    name = str(request.node.name)
     registry = ModelRegistry(api.config(project).tracking.uri or "")
     for value, family in ((0.80, "network"), (0.75, "sklearn")):
         version = registry.register(
@@ -50,26 +50,27 @@ def name(project: Path, request: pytest.FixtureRequest) -> str:
     return name
 
 
-def invoke(config: Path, *args: str) -> object:
+def invoke(config: Path, *args: str) -> Result:
     return CliRunner().invoke(cli.app, ["--config", str(config), *args], env={"COLUMNS": "250"})
 
 
 def test_promote_needs_a_reason(project: Path, name: str) -> None:
     missing = invoke(project, "models", "promote", "2", "--name", name)
-    assert missing.exit_code == 2  # type: ignore[attr-defined]
-    assert "Missing option '--reason'" in missing.output  # type: ignore[attr-defined]
+    assert missing.exit_code == 2
+    assert "Missing option '--reason'" in missing.output
     blank = invoke(project, "models", "promote", "2", "--name", name, "--reason", "  ")
-    assert blank.exit_code == 2  # type: ignore[attr-defined]
-    assert "say why the champion changes" in blank.output  # type: ignore[attr-defined]
+    assert blank.exit_code == 2
+    assert "say why the champion changes" in blank.output
     with pytest.raises(ConfigError, match="needs a reason"):
         api.promote_model(2, name, project, reason="")
     assert [e.event for e in api.models_history(name, project)][-1] == "challenger"  # unchanged
 
 
 def test_promote_by_hand_appends_to_the_history(project: Path, name: str) -> None:
-    result = invoke(project, "models", "promote", "2", "--name", name, "--reason", "v1 mislabels urgent mail")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert f"{name} version 2 is now champion" in result.output  # type: ignore[attr-defined]
+    reason = "v1 mislabels urgent mail"
+    result = invoke(project, "models", "promote", "2", "--name", name, "--reason", reason)
+    assert result.exit_code == 0, result.output
+    assert f"{name} version 2 is now champion" in result.output
     api.promote_model(1, name, project, reason="rolled back", metric="f1_macro")
 
     events = api.models_history(name, project)
@@ -91,8 +92,8 @@ def test_promote_by_hand_appends_to_the_history(project: Path, name: str) -> Non
 def test_history_lists_every_event_as_a_table_and_as_json(project: Path, name: str) -> None:
     api.promote_model(2, name, project, reason="by hand")
     table = invoke(project, "models", "history", "--name", name)
-    assert table.exit_code == 0, table.output  # type: ignore[attr-defined]
-    lines = table.output.splitlines()  # type: ignore[attr-defined]
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
     challenger = next(line for line in lines if "challenger" in line)
     for cell in ("sklearn", "gate", "accuracy v2 0.75 vs v1 0.8", "does not beat"):
         assert cell in challenger
@@ -100,7 +101,7 @@ def test_history_lists_every_event_as_a_table_and_as_json(project: Path, name: s
     assert any("accuracy v1 0.8 (no champion)" in line for line in lines)
 
     as_json = invoke(project, "models", "history", "--name", name, "--json")
-    events = json.loads(as_json.output)  # type: ignore[attr-defined]
+    events = json.loads(as_json.output)
     assert [e["event"] for e in events] == [
         "registered", "promoted", "registered", "challenger", "promoted", "demoted",
     ]
@@ -109,5 +110,5 @@ def test_history_lists_every_event_as_a_table_and_as_json(project: Path, name: s
 
 def test_history_of_an_unknown_model_names_it(project: Path) -> None:
     result = invoke(project, "models", "history", "--name", "nope")
-    assert result.exit_code != 0  # type: ignore[attr-defined]
-    assert "read the history of model 'nope'" in str(result.exception)  # type: ignore[attr-defined]
+    assert result.exit_code != 0
+    assert "read the history of model 'nope'" in str(result.exception)
