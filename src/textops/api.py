@@ -9,7 +9,7 @@ from typing import Any
 
 from textops.config.loader import CONFIG_FILE, load_config
 from textops.config.schema import PipelineConfig
-from textops.errors import ConfigError
+from textops.errors import ConfigError, ValidationError
 from textops.execution.records import RunRecord
 from textops.execution.runner import Event, RunOptions, run_pipeline
 
@@ -126,20 +126,38 @@ def baseline_init(
     name: str | None = None,
     force: bool = False,
 ) -> dict[str, Any]:
-    """Write ``baseline/profile.yaml`` from a version's training set; returns where and its hash."""
+    """Write ``baseline/profile.yaml`` from a version's training set; returns where and its hash.
+
+    A version whose latest validation found hard errors is refused, unless
+    ``force`` (which also replaces an existing baseline); a forced baseline says
+    so in its header, and the returned ``forced`` and ``refusal`` say why.
+    """
     from textops.quality.baseline import baseline_from_train
     from textops.store.baselines import BASELINE, write_baseline
     from textops.store.datasets import DatasetRepository
     from textops.store.lock import store_lock
+    from textops.store.validations import latest_refusal
 
     resolved, store = _config_and_store(path, overrides)
     repo = DatasetRepository(store)
     manifest = repo.resolve(name or resolved.data.name, version)
     ref = {"name": manifest["name"], "version": manifest["version"]}
+    refusal = latest_refusal(store, ref["name"], ref["version"])
+    if refusal is not None and not force:
+        raise ValidationError(
+            f"{refusal.describe()}; a baseline drawn from it would accept those errors",
+            hint="draw it from a version that passed, or pass --force to use this one anyway",
+        )
     text = baseline_from_train(repo.load(ref, "train"), ref)
+    if refusal is not None:
+        text = f"# FORCED with --force: {refusal.describe()}\n{text}"
     with store_lock(resolved.store.url):  # never while a run reads the baseline
         digest = write_baseline(store, text, overwrite=force)
-    return {"path": store.path(*BASELINE), "sha256": digest, "dataset": ref}
+    return {
+        "path": store.path(*BASELINE), "sha256": digest, "dataset": ref,
+        "forced": refusal is not None,
+        "refusal": None if refusal is None else refusal.describe(),
+    }
 
 
 def baseline_show(path: str | Path | None = None, overrides: Sequence[str] = ()) -> tuple[str, str]:
@@ -181,14 +199,54 @@ def promote_model(
     path: str | Path | None = None,
     overrides: Sequence[str] = (),
     *,
-    reason: str = "promoted by hand",
+    reason: str,
+    metric: str | None = None,
 ) -> Any:
-    """Point ``champion`` at ``version`` by hand (the gate is for automatic promotion)."""
+    """Point ``champion`` at ``version`` by hand, appending ``reason`` to the model's history.
+
+    The events record both versions' ``metric`` (default: the train step's
+    ``gate_metric``), so the history shows what the hand promotion overruled.
+    """
     from textops.store.lock import store_lock
 
+    if not reason.strip():
+        raise ConfigError(
+            f"a hand promotion needs a reason for the history; got {reason!r}",
+            hint="say why, e.g. --reason 'v3 mislabels urgent mail'",
+        )
     resolved, store = _config_and_store(path, overrides)
     registry = _registry(resolved, store)
     registry.get(name, version)  # a clear error for a version that does not exist
     with store_lock(resolved.store.url):  # not while a run's gate decides
-        registry.set_champion(name, version, reason=reason)
+        registry.promote(
+            name, version, reason=reason.strip(), metric=metric or _gate_metric(resolved),
+            user=_user(),
+        )
     return registry.get(name, version)
+
+
+def models_history(
+    name: str = "textops-classifier", path: str | Path | None = None, overrides: Sequence[str] = ()
+) -> list[Any]:
+    """Every registration and alias move of ``name`` (``AuditEvent``s), oldest first."""
+    return list(_registry(*_config_and_store(path, overrides)).history(name))
+
+
+def _gate_metric(resolved: PipelineConfig) -> str:
+    """The metric the train step gates on (its default when no train step sets one)."""
+    from textops.steps.train import Params
+
+    for step in resolved.steps:
+        if step.uses == "train" and "gate_metric" in step.params:
+            return str(step.params["gate_metric"])
+    return str(Params.model_fields["gate_metric"].default)
+
+
+def _user() -> str | None:
+    """Who runs this command, for the history (None where the system cannot say)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None

@@ -184,14 +184,22 @@ def baseline_init(
         str, typer.Option("--from", help="Dataset version (id, prefix, number, latest).")
     ] = "latest",
     name: Annotated[str | None, typer.Option(help="Dataset name (default data.name).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing baseline.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="Replace an existing baseline; draw one from a version validation "
+                     "refused (the file then says so)."),
+    ] = False,
 ) -> None:
     """Write baseline/profile.yaml from a version's training set, to review and edit."""
+    from rich.markup import escape
+
     result = api.baseline_init(from_, *_config_args(), name=name, force=force)
     console.print(
         f"wrote {result['path']} (sha256 {result['sha256'][:12]}) from "
         f"{result['dataset']['name']}@{result['dataset']['version']}"
     )
+    if result["forced"]:
+        err_console.print(f"[yellow]forced:[/] {escape(result['refusal'])}", highlight=False)
     console.print("review it: the class set, expected shares, minimum English share, thresholds")
 
 
@@ -223,14 +231,68 @@ def models_list(name: ModelName = "textops-classifier", metric: str = "f1_macro"
     console.print(table)
 
 
+def _reason(value: str) -> str:
+    if not value.strip():
+        raise typer.BadParameter("say why the champion changes; the history keeps it")
+    return value
+
+
 @models_app.command("promote")
 def models_promote(
     version: Annotated[int, typer.Argument(help="Version to make champion.")],
+    reason: Annotated[
+        str, typer.Option(help="Why, for the model's history.", callback=_reason)
+    ],
     name: ModelName = "textops-classifier",
+    metric: Annotated[
+        str | None, typer.Option(help="Metric to record for both versions (default gate_metric).")
+    ] = None,
 ) -> None:
-    """Make a version the champion by hand."""
-    info = api.promote_model(version, name, *_config_args())
+    """Make a version the champion by hand; the reason is appended to its history."""
+    info = api.promote_model(version, name, *_config_args(), reason=reason, metric=metric)
     console.print(f"{info.name} version {info.version} is now champion")
+
+
+@models_app.command("history")
+def models_history(
+    name: ModelName = "textops-classifier",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every registration and alias move: by the gate or by hand, with the figures and why."""
+    from rich.markup import escape
+
+    events = api.models_history(name, *_config_args())
+    if as_json:
+        console.print_json(json.dumps([event.as_dict() for event in events]))
+        return
+    table = Table()
+    for column in ("#", "time (UTC)", "version", "family", "event"):  # kept whole; the rest wrap
+        table.add_column(column, no_wrap=True)
+    for column in ("by", "compared", "reason"):
+        table.add_column(column)
+    for event in events:
+        table.add_row(
+            str(event.sequence), event.time[:16].replace("T", " "), str(event.version),
+            event.family,
+            event.event, event.by + (f" ({event.user})" if event.user else ""),
+            _compared(event), escape(event.reason),
+        )
+    console.print(table)
+
+
+def _compared(event: Any) -> str:
+    """``f1_macro v3 0.81 vs v2 0.8``: the figures an alias move was decided on."""
+    if event.metric is None:
+        return "-"
+
+    def figure(version: int | None, value: float | None) -> str:
+        shown = "-" if value is None else f"{value:.4g}"
+        return shown if version is None else f"v{version} {shown}"
+
+    candidate = figure(event.candidate_version, event.candidate)
+    if event.champion_version is None and event.champion is None:
+        return f"{event.metric} {candidate} (no champion)"
+    return f"{event.metric} {candidate} vs {figure(event.champion_version, event.champion)}"
 
 
 def main() -> None:

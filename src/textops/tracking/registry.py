@@ -7,7 +7,12 @@ version, as tags, what the gate needs later::
     textops.metric.<name>    the test metrics (floats as strings)
     textops.test_set         fingerprint of the test set they were measured on
     textops.dataset_version  the dataset version the model was trained on
-    textops.gate             promoted | rejected, and textops.gate_reason
+    textops.gate             promoted | rejected, and textops.gate_reason (the latest)
+
+Every registration and alias move is also appended to the registered model's
+audit history (:mod:`textops.tracking.audit`), read back by
+:meth:`ModelRegistry.history`: the gate tags above show the latest reason, the
+history keeps every one.
 
 The gate (:meth:`ModelRegistry.promote_if_better`) promotes a candidate only if
 its metric is strictly better than the champion's on the same test rows, rows
@@ -34,6 +39,16 @@ from functools import partial
 from typing import Any
 
 from textops.errors import TrackingError
+from textops.tracking.audit import (
+    AuditEvent,
+    EventKind,
+    compared_figures,
+    new_event,
+    next_sequence,
+    read_history,
+    registered_event,
+    tag_key,
+)
 from textops.tracking.errors import mlflow_errors, translate
 
 CHAMPION = "champion"
@@ -162,7 +177,9 @@ class ModelRegistry:
                 description=description,
                 model_id=model_id,
             )
-        return self.get(name, int(version.version))
+        info = self.get(name, int(version.version))
+        self._append(name, registered_event(info))
+        return info
 
     def _ensure_registered_model(self, name: str) -> None:
         from mlflow.exceptions import MlflowException
@@ -230,7 +247,11 @@ class ModelRegistry:
             raise translate(exc, what, uri=self.tracking_uri) from exc
 
     def set_champion(self, name: str, version: int, *, reason: str = "set by hand") -> None:
-        """Point ``champion`` at ``version`` (and drop ``challenger`` if it pointed there)."""
+        """Point ``champion`` at ``version`` (and drop ``challenger`` if it pointed there).
+
+        The alias move alone: :meth:`promote` (by hand) and :meth:`promote_if_better`
+        (the gate) also append it to the history.
+        """
         with self._mlflow(f"promote version {version} of '{name}'"):
             self.client.set_registered_model_alias(name, CHAMPION, str(version))
             self._tag(name, version, {GATE_TAG: "promoted", GATE_REASON_TAG: reason})
@@ -240,7 +261,10 @@ class ModelRegistry:
                 self.client.delete_registered_model_alias(name, CHALLENGER)
 
     def mark_challenger(self, name: str, version: int, *, reason: str) -> None:
-        """Point ``challenger`` at a version that did not beat the champion, with why."""
+        """Point ``challenger`` at a version that did not beat the champion, with why.
+
+        The alias move alone: :meth:`promote_if_better` appends it to the history.
+        """
         with self._mlflow(f"mark version {version} of '{name}' as challenger"):
             self.client.set_registered_model_alias(name, CHALLENGER, str(version))
             self._tag(name, version, {GATE_TAG: "rejected", GATE_REASON_TAG: reason})
@@ -248,6 +272,65 @@ class ModelRegistry:
     def _tag(self, name: str, version: int, tags: Mapping[str, str]) -> None:
         for key, value in tags.items():
             self.client.set_model_version_tag(name, str(version), key, value[:5000])
+
+    # -- the audit trail ----------------------------------------------------------------
+    def history(self, name: str) -> list[AuditEvent]:
+        """Every registration and alias move of ``name``, oldest first."""
+        with self._mlflow(f"read the history of model '{name}'"):
+            tags = self.client.get_registered_model(name).tags or {}
+        return read_history(tags)
+
+    def promote(
+        self,
+        name: str,
+        version: int,
+        *,
+        reason: str,
+        metric: str | None = None,
+        user: str | None = None,
+    ) -> list[AuditEvent]:
+        """Make ``version`` champion by hand and append why (and who) to the history.
+
+        With ``metric``, the events carry both versions' recorded values of it,
+        so the history shows what a hand promotion overruled.
+        """
+        candidate = self.get(name, version)
+        previous = self.champion(name)
+        self.set_champion(name, version, reason=reason)
+        figures = compared_figures(metric, candidate, previous)
+        events = [new_event("promoted", version, by="hand", tags=candidate.tags,
+                            reason=reason, user=user, **figures)]
+        if previous is not None and previous.version != version:
+            events.append(new_event("demoted", previous.version, by="hand", tags=previous.tags,
+                                    reason=reason, user=user, **figures))
+        return [self._append(name, event) for event in events]
+
+    def _record_decision(self, name: str, decision: GateDecision) -> list[AuditEvent]:
+        """Append the gate's decision, and the champion it replaced, to the history."""
+        if not decision.promoted and decision.champion_version == decision.candidate_version:
+            return []  # the champion itself, refused: no alias moved
+        figures: dict[str, Any] = {
+            "reason": decision.reason, "metric": decision.metric,
+            "candidate_version": decision.candidate_version,
+            "candidate": decision.candidate_value,
+            "champion_version": decision.champion_version, "champion": decision.champion_value,
+        }
+        candidate = self.get(name, decision.candidate_version)
+        kind: EventKind = "promoted" if decision.promoted else "challenger"
+        events = [new_event(kind, candidate.version, by="gate", tags=candidate.tags, **figures)]
+        replaced = decision.champion_version
+        if decision.promoted and replaced is not None and replaced != candidate.version:
+            old = self.get(name, replaced)
+            events.append(new_event("demoted", replaced, by="gate", tags=old.tags, **figures))
+        return [self._append(name, event) for event in events]
+
+    def _append(self, name: str, event: AuditEvent) -> AuditEvent:
+        """Add ``event`` as the next tag of the registered model (never rewriting one)."""
+        with self._mlflow(f"append a '{event.event}' event to the history of '{name}'"):
+            tags = self.client.get_registered_model(name).tags or {}
+            key = tag_key(next_sequence(tags))
+            self.client.set_registered_model_tag(name, key, event.to_json())
+        return event
 
     # -- the gate ---------------------------------------------------------------------
     def promote_if_better(
@@ -278,6 +361,7 @@ class ModelRegistry:
             self.set_champion(name, version, reason=decision.reason)
         elif champion is None or champion.version != version:
             self.mark_challenger(name, version, reason=decision.reason)
+        self._record_decision(name, decision)
         return decision
 
     def _loader(

@@ -145,6 +145,73 @@ def test_a_champion_from_another_test_set_is_reevaluated_or_not_compared(
     assert registry.challenger(name) is None  # it was the challenger; now champion
 
 
+def test_history_has_every_registration_gate_decision_and_demotion(
+    registry: ModelRegistry, logged_model: Callable[[], str], name: str
+) -> None:
+    uri = logged_model()
+    first = registry.register(uri, name, metrics={"accuracy": 0.80}, test_set="t1",
+                              dataset_version="ds-1", tags={"textops.family": "sklearn"})
+    registry.promote_if_better(name, first.version)
+    worse = registry.register(uri, name, metrics={"accuracy": 0.75}, test_set="t1")
+    registry.promote_if_better(name, worse.version)
+    better = registry.register(uri, name, metrics={"accuracy": 0.85}, test_set="t1")
+    registry.promote_if_better(name, better.version)
+
+    history = registry.history(name)
+    assert [(e.event, e.version, e.by) for e in history] == [
+        ("registered", 1, "gate"), ("promoted", 1, "gate"),
+        ("registered", 2, "gate"), ("challenger", 2, "gate"),
+        ("registered", 3, "gate"), ("promoted", 3, "gate"), ("demoted", 1, "gate"),
+    ]
+    assert [e.sequence for e in history] == list(range(1, 8))
+    assert history[0].family == "sklearn" and history[2].family == "network"
+    assert history[0].reason == "dataset ds-1, test set t1"
+    rejected = history[3]
+    assert (rejected.metric, rejected.candidate, rejected.champion) == ("accuracy", 0.75, 0.80)
+    assert rejected.champion_version == 1 and "does not beat" in rejected.reason
+    demoted = history[6]
+    assert (demoted.candidate_version, demoted.champion_version) == (3, 1)
+    assert (demoted.candidate, demoted.champion) == (0.85, 0.80)
+
+
+def test_a_hand_promotion_appends_its_reason_and_keeps_the_gates(
+    registry: ModelRegistry, logged_model: Callable[[], str], name: str
+) -> None:
+    uri = logged_model()
+    for value in (0.80, 0.70):
+        version = registry.register(uri, name, metrics={"accuracy": value}, test_set="t1")
+        registry.promote_if_better(name, version.version)
+    gate_reason = registry.get(name, 2).tags["textops.gate_reason"]
+
+    events = registry.promote(name, 2, reason="v1 mislabels urgent mail", metric="accuracy",
+                              user="ann")
+    registry.promote(name, 1, reason="rolled back: v2 slower")
+
+    assert registry.champion(name).version == 1  # type: ignore[union-attr]
+    assert registry.challenger(name) is None  # v2 left it when promoted
+    assert [(e.event, e.version) for e in events] == [("promoted", 2), ("demoted", 1)]
+    history = registry.history(name)
+    reasons = [(e.event, e.version, e.by, e.reason) for e in history if e.event != "registered"]
+    assert reasons == [
+        ("promoted", 1, "gate", "no champion yet"),
+        ("challenger", 2, "gate", gate_reason),
+        ("promoted", 2, "hand", "v1 mislabels urgent mail"),
+        ("demoted", 1, "hand", "v1 mislabels urgent mail"),
+        ("promoted", 1, "hand", "rolled back: v2 slower"),
+        ("demoted", 2, "hand", "rolled back: v2 slower"),
+    ]
+    by_hand = history[4]
+    assert (by_hand.user, by_hand.candidate, by_hand.champion) == ("ann", 0.70, 0.80)
+    assert history[-1].metric is None  # no metric given: no figures
+    # the version's own tag shows its latest reason only; the history keeps the rest
+    assert registry.get(name, 2).tags["textops.gate_reason"] == "v1 mislabels urgent mail"
+
+
+def test_history_of_an_unknown_model_is_a_tracking_error(registry: ModelRegistry) -> None:
+    with pytest.raises(TrackingError, match="MLflow refused to read the history of model 'nope'"):
+        registry.history("nope")
+
+
 def test_gate_needs_the_metric_on_the_candidate() -> None:
     candidate = _info(version=2, tags={"textops.metric.f1_macro": "0.5"})
     with pytest.raises(TrackingError, match="has no recorded 'accuracy'"):
