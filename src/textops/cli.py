@@ -292,7 +292,10 @@ def _compared(event: Any) -> str:
     candidate = figure(event.candidate_version, event.candidate)
     if event.champion_version is None and event.champion is None:
         return f"{event.metric} {candidate} (no champion)"
-    return f"{event.metric} {candidate} vs {figure(event.champion_version, event.champion)}"
+    rows = "" if event.test_rows is None else f" on {event.test_rows} rows"
+    if event.overlap_with_champion_train:
+        rows += f" ({event.overlap_with_champion_train} in the champion's training set)"
+    return f"{event.metric} {candidate} vs {figure(event.champion_version, event.champion)}{rows}"
 
 
 def main() -> None:

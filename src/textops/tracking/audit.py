@@ -57,6 +57,9 @@ class AuditEvent:
     candidate: float | None = None
     champion_version: int | None = None
     champion: float | None = None
+    #: the rows the figures were measured on, and how many of them the champion trained on
+    test_rows: int | None = None
+    overlap_with_champion_train: int | None = None
     user: str | None = None
     sequence: int = 0  # its place in the history (set when read back)
 

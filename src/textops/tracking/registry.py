@@ -314,6 +314,8 @@ class ModelRegistry:
             "candidate_version": decision.candidate_version,
             "candidate": decision.candidate_value,
             "champion_version": decision.champion_version, "champion": decision.champion_value,
+            "test_rows": decision.test_rows,
+            "overlap_with_champion_train": decision.overlap_with_champion_train,
         }
         candidate = self.get(name, decision.candidate_version)
         kind: EventKind = "promoted" if decision.promoted else "challenger"
