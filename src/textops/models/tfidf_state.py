@@ -122,7 +122,12 @@ class TfidfFeaturizer:
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """The tf-idf rows of ``texts`` (binarised when the model binarises)."""
-        matrix = self.vectorizer.transform(list(texts)).tocsr()
+        import scipy.sparse as sp
+
+        texts = list(texts)
+        if not texts:  # scikit-learn refuses to transform no documents
+            return sp.csr_matrix((0, self.n_features), dtype=self.settings["dtype"])
+        matrix = self.vectorizer.transform(texts).tocsr()
         if self.binarize is not None:
             matrix.data = (matrix.data > self.binarize).astype(matrix.dtype)
         return matrix
