@@ -92,7 +92,9 @@ def test_a_plain_pyfunc_load_scores_raw_text(
     run_id = client.create_run(tracking["experiment"]).info.run_id
     uri = log(bundle, run_id=run_id, tracking_uri=tracking["uri"])
     assert uri.startswith("models:/m-")
-    assert [o.model_id for o in client.get_run(run_id).outputs.model_outputs] == [uri[8:]]
+    outputs = client.get_run(run_id).outputs
+    assert outputs is not None
+    assert [o.model_id for o in outputs.model_outputs] == [uri[8:]]
 
     raw = ["GOAL!!! The team won the MATCH.", "Python code on the cloud server", ""]
     scores = mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"text": raw}))
