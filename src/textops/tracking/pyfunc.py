@@ -1,7 +1,8 @@
-"""The MLflow pyfunc model of a trained network, and logging it.
+"""The MLflow pyfunc model of a trained network or linear model, and logging it.
 
 The model's files and its raw-text scoring are :mod:`textops.models.bundle`;
-this module wraps them as an ``mlflow.pyfunc.PythonModel``. The textops package
+this module wraps them as an ``mlflow.pyfunc.PythonModel``, one class for both
+families (the bundle says which). The textops package
 travels with the model (``code_paths``), so
 ``mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"text": [...]}))`` (or
 ``predict({"text": [...]})``) works in any environment with the pip
@@ -30,10 +31,13 @@ from textops.errors import TrackingError
 from textops.models.bundle import (
     PROBA_PREFIX,
     TEXT_COLUMN,
+    Family,
     TextScorer,
-    read_bundle,
+    family_of,
+    read_artifacts,
     write_bundle,
 )
+from textops.models.tfidf_state import TfidfFeaturizer
 from textops.models.tokenizer import Tokenizer
 
 with warnings.catch_warnings():
@@ -46,6 +50,10 @@ with warnings.catch_warnings():
 __all__ = ["TextClassifierModel", "log_pyfunc_model", "pip_requirements"]
 
 _RUNTIME_PACKAGES = ("numpy", "pandas", "onnxruntime", "pydantic")
+# the cleaner uses scikit-learn's API and polars; a linear model's featuriser is
+# scikit-learn's own TfidfVectorizer, rebuilt from JSON
+_CLEANING_PACKAGES = ("scikit-learn", "polars")
+_LINEAR_PACKAGES = ("scikit-learn", "scipy")
 
 
 class TextClassifierModel(PythonModel):
@@ -53,11 +61,7 @@ class TextClassifierModel(PythonModel):
     until loaded."""
 
     def load_context(self, context: Any) -> None:
-        artifacts = context.artifacts
-        bundle = read_bundle(
-            Path(artifacts["onnx"]), Path(artifacts["tokenizer"]), Path(artifacts["bundle"])
-        )
-        self._scorer = TextScorer.from_bundle(bundle)
+        self._scorer = TextScorer.from_bundle(read_artifacts(context.artifacts))
 
     # the hint stays a DataFrame, as models logged earlier recorded it: MLflow hands
     # a {"text": [...]} dict over as a one-row frame, which the scorer spreads out
@@ -68,9 +72,14 @@ class TextClassifierModel(PythonModel):
         return self._scorer.predict(model_input)
 
 
-def pip_requirements(*, cleaning: bool, extra: Sequence[str] = ()) -> list[str]:
+def pip_requirements(
+    *, cleaning: bool, family: Family = "network", extra: Sequence[str] = ()
+) -> list[str]:
     """Pinned runtime packages of the pyfunc model (textops itself travels as code)."""
-    packages = list(_RUNTIME_PACKAGES) + (["scikit-learn", "polars"] if cleaning else [])
+    packages = list(_RUNTIME_PACKAGES)
+    packages += list(_CLEANING_PACKAGES) if cleaning else []
+    packages += list(_LINEAR_PACKAGES) if family == "linear" else []
+    packages = list(dict.fromkeys(packages))
     pinned = []
     for package in packages:
         try:
@@ -91,11 +100,12 @@ def _signature(labels: Sequence[str]) -> Any:
 
 def log_pyfunc_model(
     onnx_model: bytes,
-    tokenizer: Tokenizer,
+    tokenizer: Tokenizer | TfidfFeaturizer,
     *,
     labels: Sequence[str],
     cleaning: Mapping[str, Any] | None = None,
     metadata: Mapping[str, Any] | None = None,
+    scores: str | None = None,
     name: str = "model",
     input_example: Sequence[str] | None = None,
     run_id: str | None = None,
@@ -108,14 +118,28 @@ def log_pyfunc_model(
     ``mlflow.pyfunc.log_model``. With ``run_id`` (and ``tracking_uri``) it touches
     no global MLflow state: it saves the model locally and attaches it to that
     run through ``MlflowClient``'s logged-model API.
+
+    A network passes its ONNX graph and :class:`Tokenizer`; a linear model of
+    the sweep passes ``export.model, export.featurizer, labels=export.labels,
+    scores=export.scores`` of :func:`~textops.models.linear_export.export_linear`.
+    The model's metadata records its ``family`` (and a linear model's ``scores``).
     """
     import textops
 
-    metadata = dict(metadata or {})
+    family = family_of(tokenizer)
+    metadata = {"family": family, **({"scores": scores} if family == "linear" else {})} | dict(
+        metadata or {}
+    )
     example = pd.DataFrame({TEXT_COLUMN: list(input_example or ["an example document"])[:5]})
     with tempfile.TemporaryDirectory(prefix="textops-pyfunc-") as tmp:
         artifacts = write_bundle(
-            Path(tmp), onnx_model, tokenizer, labels=labels, cleaning=cleaning, metadata=metadata
+            Path(tmp),
+            onnx_model,
+            tokenizer,
+            labels=labels,
+            cleaning=cleaning,
+            metadata=metadata,
+            scores=scores,
         )
         options: dict[str, Any] = {
             "python_model": TextClassifierModel(),
@@ -124,7 +148,7 @@ def log_pyfunc_model(
             "signature": _signature([str(label) for label in labels]),
             "input_example": example,
             "pip_requirements": pip_requirements(
-                cleaning=cleaning is not None, extra=extra_pip_requirements
+                cleaning=cleaning is not None, family=family, extra=extra_pip_requirements
             ),
             "metadata": _flat_metadata(metadata),
         }

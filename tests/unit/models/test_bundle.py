@@ -19,6 +19,7 @@ from textops.errors import ModelError
 from textops.models.bundle import (
     PyfuncBundle,
     TextScorer,
+    read_artifacts,
     read_bundle,
     scores_frame,
     texts_of,
@@ -128,6 +129,88 @@ def test_a_bundle_of_another_format_is_refused(trained: dict[str, Any], tmp_path
     Path(paths["bundle"]).write_text(json.dumps({"format": "other/9"}), encoding="utf-8")
     with pytest.raises(ModelError, match=r"format 'other/9'; expected 'textops.pyfunc/1'"):
         read_bundle(Path(paths["onnx"]), Path(paths["tokenizer"]), Path(paths["bundle"]))
+
+
+def test_a_network_bundle_written_before_families_still_loads(
+    trained: dict[str, Any], tmp_path: Path
+) -> None:
+    network = trained["network"]
+    paths = write_bundle(
+        tmp_path, trained["onnx"], network.tokenizer, labels=network.labels,
+        cleaning=trained["cleaning"], metadata={},
+    )
+    written = json.loads(Path(paths["bundle"]).read_text(encoding="utf-8"))
+    assert (written["format"], written["family"]) == ("textops.pyfunc/1", "network")
+    del written["family"]  # as textops wrote it before the linear family existed
+    Path(paths["bundle"]).write_text(json.dumps(written), encoding="utf-8")
+    bundle = read_artifacts(paths)
+    assert bundle.family == "network"
+    texts = ["goal match", "cloud code"]
+    np.testing.assert_allclose(
+        TextScorer.from_bundle(bundle).classifier.predict_proba(texts),
+        network.predict_proba(texts), atol=1e-5,
+    )
+
+
+@pytest.fixture(scope="module")
+def linear() -> dict[str, Any]:
+    """The sweep's way: TF-IDF + LinearSVC on cleaned text, exported to ONNX."""
+    from sklearn.pipeline import Pipeline
+
+    from textops.models.candidates import DEFAULT_CANDIDATES, build_estimator
+    from textops.models.features import build_features
+    from textops.models.linear_export import export_linear
+    from textops.text.cleaning import TextCleaner
+
+    cleaner = TextCleaner().fit()
+    topics = {label: TOPIC_WORDS[label] for label in ("sport", "tech", "food")}
+    texts, labels = topic_corpus(topics, n_per_class=30, seed=0, own=0.5)
+    cleaned = [str(t) for t in cleaner.transform(texts)]
+    features = build_features(cleaned, labels, cleaned[:10], labels[:10])
+    spec = next(spec for spec in DEFAULT_CANDIDATES if spec.name == "linear_svc_l2")
+    model = build_estimator(spec, seed=0).fit(features.X_train, features.y_train)
+    pipeline = Pipeline([("tfidf", features.vectorizer), ("model", model)])
+    return {"pipeline": pipeline, "export": export_linear(pipeline, cleaned),
+            "cleaning": cleaner.get_params()}
+
+
+def test_a_linear_bundle_scores_raw_text_as_the_cleaned_pipeline(
+    linear: dict[str, Any], tmp_path: Path
+) -> None:
+    from textops.text.cleaning import TextCleaner
+
+    export = linear["export"]
+    paths = write_bundle(
+        tmp_path, export.model, export.featurizer, labels=export.labels,
+        cleaning=linear["cleaning"], metadata={"k": 1}, scores=export.scores,
+    )
+    assert sorted(paths) == ["bundle", "onnx", "vectorizer"]
+    written = json.loads(Path(paths["bundle"]).read_text(encoding="utf-8"))
+    assert written["format"] == "textops.pyfunc/2"
+    assert (written["family"], written["scores"]) == ("linear", "decision_softmax")
+    bundle = read_artifacts(paths)
+    raw = ["GOAL!!! The team won the MATCH.", "Python code on the cloud server", "", "Garlic?"]
+    scores = TextScorer.from_bundle(bundle).predict({"text": raw})
+    cleaned = [str(t) for t in TextCleaner(**linear["cleaning"]).fit().transform(raw)]
+    assert list(scores["label"]) == list(linear["pipeline"].predict(cleaned))
+    assert list(scores.columns)[2:] == [f"proba_{label}" for label in export.labels]
+
+
+def test_a_linear_bundle_needs_its_scores_and_an_unknown_family_is_refused(
+    linear: dict[str, Any], tmp_path: Path
+) -> None:
+    export = linear["export"]
+    with pytest.raises(ModelError, match="a linear bundle needs scores="):
+        write_bundle(tmp_path, export.model, export.featurizer, labels=export.labels,
+                     cleaning=None, metadata={})
+    paths = write_bundle(tmp_path, export.model, export.featurizer, labels=export.labels,
+                         cleaning=None, metadata={}, scores=export.scores)
+    written = json.loads(Path(paths["bundle"]).read_text(encoding="utf-8"))
+    Path(paths["bundle"]).write_text(json.dumps({**written, "family": "tree"}), encoding="utf-8")
+    with pytest.raises(ModelError, match=r"family 'tree'; this textops serves \['linear', 'net"):
+        read_artifacts(paths)
+    with pytest.raises(ModelError, match=r"expected onnx, bundle and tokenizer .* or vectorizer"):
+        read_artifacts({"onnx": paths["onnx"], "bundle": paths["bundle"]})
 
 
 def test_scoring_from_a_bundle_imports_no_mlflow() -> None:

@@ -92,7 +92,9 @@ def test_a_plain_pyfunc_load_scores_raw_text(
     run_id = client.create_run(tracking["experiment"]).info.run_id
     uri = log(bundle, run_id=run_id, tracking_uri=tracking["uri"])
     assert uri.startswith("models:/m-")
-    assert [o.model_id for o in client.get_run(run_id).outputs.model_outputs] == [uri[8:]]
+    outputs = client.get_run(run_id).outputs
+    assert outputs is not None
+    assert [o.model_id for o in outputs.model_outputs] == [uri[8:]]
 
     raw = ["GOAL!!! The team won the MATCH.", "Python code on the cloud server", ""]
     scores = mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"text": raw}))
@@ -118,7 +120,8 @@ def test_logs_to_the_active_run_and_records_metadata(
         uri = log(bundle)
     info = mlflow.models.get_model_info(uri)
     assert info.run_id == run.info.run_id
-    assert info.metadata == {"metrics": {"accuracy": 0.9}, "dataset_version": "v1"}
+    assert info.metadata == {
+        "family": "network", "metrics": {"accuracy": 0.9}, "dataset_version": "v1"}
     assert info.signature.inputs.input_names() == ["text"]
     model = mlflow.pyfunc.load_model(uri)
     with pytest.raises(Exception, match="text"):
@@ -193,3 +196,65 @@ def test_the_old_import_path_names_the_moved_functions() -> None:
     assert old.TextClassifierModel is new.TextClassifierModel
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         _ = old.nothing
+
+
+@pytest.fixture(scope="module")
+def linear() -> dict[str, Any]:
+    """The sweep's ridge on cleaned text, exported as a linear ONNX graph."""
+    from sklearn.pipeline import Pipeline
+
+    from textops.models.candidates import DEFAULT_CANDIDATES, build_estimator
+    from textops.models.features import build_features
+    from textops.models.linear_export import export_linear
+    from textops.text.cleaning import TextCleaner
+
+    cleaner = TextCleaner().fit()
+    texts, labels = make_corpus()
+    cleaned = [str(t) for t in cleaner.transform(texts)]
+    features = build_features(cleaned, labels, cleaned[:10], labels[:10])
+    spec = next(spec for spec in DEFAULT_CANDIDATES if spec.name == "ridge")
+    model = build_estimator(spec, seed=0).fit(features.X_train, features.y_train)
+    pipeline = Pipeline([("tfidf", features.vectorizer), ("model", model)])
+    return {"pipeline": pipeline, "export": export_linear(pipeline, cleaned),
+            "cleaning": cleaner.get_params(), "texts": texts}
+
+
+def test_a_linear_model_round_trips_through_a_plain_pyfunc_load(
+    linear: dict[str, Any], tracking: dict[str, str]
+) -> None:
+    import mlflow
+    from mlflow import MlflowClient
+
+    from textops.text.cleaning import TextCleaner
+    from textops.tracking.pyfunc import log_pyfunc_model
+
+    export = linear["export"]
+    client = MlflowClient(tracking_uri=tracking["uri"])
+    run_id = client.create_run(tracking["experiment"]).info.run_id
+    uri = log_pyfunc_model(
+        export.model, export.featurizer, labels=export.labels, cleaning=linear["cleaning"],
+        scores=export.scores, metadata={"estimator": export.estimator},
+        input_example=linear["texts"][:2], run_id=run_id, tracking_uri=tracking["uri"],
+    )
+    info = mlflow.models.get_model_info(uri)
+    assert info.metadata == {
+        "family": "linear", "scores": "decision_softmax", "estimator": "RidgeClassifier"}
+    model = mlflow.pyfunc.load_model(uri)
+    raw = ["GOAL!!! The team won the MATCH.", "Python code on the cloud server", ""]
+    scores = model.predict(pd.DataFrame({"text": raw}))
+    pd.testing.assert_frame_equal(model.predict({"text": raw}), scores)
+    cleaned = [str(t) for t in TextCleaner(**linear["cleaning"]).fit().transform(raw)]
+    assert list(scores["label"]) == list(linear["pipeline"].predict(cleaned))
+    assert list(scores["label"][:2]) == ["sport", "tech"]
+    decision = linear["pipeline"].decision_function(cleaned)  # binary: one value per text
+    np.testing.assert_allclose(scores["proba_tech"], 1 / (1 + np.exp(-decision)), atol=1e-9)
+
+
+def test_a_linear_model_needs_scikit_learn_to_serve() -> None:
+    from textops.tracking.pyfunc import pip_requirements
+
+    names = [req.split("==")[0] for req in pip_requirements(cleaning=False, family="linear")]
+    assert {"scikit-learn", "scipy", "onnxruntime"} <= set(names)
+    assert len(names) == len(set(names))
+    network = [req.split("==")[0] for req in pip_requirements(cleaning=False)]
+    assert "scikit-learn" not in network and "onnxruntime" in network
