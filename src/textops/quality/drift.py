@@ -541,6 +541,36 @@ def worst_status(results: Sequence[CheckResult]) -> str:
     return max((r.status for r in results), key=STATUSES.index, default="ok")
 
 
+#: How :func:`worst_checks` names each test's value.
+_VALUE_NAMES = {"chi_square": "p", "ks": "D", "psi": "PSI", "js_distance": "JS"}
+
+
+def worst_checks(results: Sequence[CheckResult], *, limit: int = 5) -> list[str]:
+    """The most severe failing, then warning, tests, worst first, one phrase each.
+
+    Within a status, a test is worse the further it is past its fail
+    threshold (a ratio, so p-values and distances compare): e.g.
+    ``["train.class_balance.chi_square p=1.6e-21", "test.sentiment.ks D=0.266 vs train"]``.
+    """
+    flagged = [r for r in results if r.status in ("warn", "fail")]
+    flagged.sort(key=lambda r: (-STATUSES.index(r.status), -_past_threshold(r)))
+    return [_describe(r) for r in flagged[:limit]]
+
+
+def _past_threshold(result: CheckResult) -> float:
+    if CHECK_TESTS[result.check][result.test] == "below":
+        return result.threshold_fail / max(result.value, 1e-300)
+    return result.value / result.threshold_fail if result.threshold_fail > 0 else result.value
+
+
+def _describe(result: CheckResult) -> str:
+    name = _VALUE_NAMES.get(result.test)
+    digits = 2 if result.test == "chi_square" else 3
+    value = f"{name}={result.value:.{digits}g}" if name else f"{result.value:.1%}"
+    against = "" if result.reference == "baseline" else f" vs {result.reference}"
+    return f"{result.dataset}.{result.check}.{result.test} {value}{against}"
+
+
 def drift_rows(results: Sequence[CheckResult], **context: Any) -> Any:
     """Tidy rows (a pandas DataFrame) of drift results; ``context`` adds constant columns.
 

@@ -15,6 +15,7 @@ from textops.quality.drift import (
     reference_from_profile,
     run_drift,
     status_for,
+    worst_checks,
     worst_status,
 )
 from textops.quality.profile import profile_from_stats, profile_parts
@@ -223,3 +224,35 @@ def test_two_random_halves_of_short_texts_read_ok(shared_datasets) -> None:
     assert {r.status for r in results} == {"ok"}, [r for r in results if r.status != "ok"]
     vocabulary = next(r for r in results if r.check == "vocabulary")
     assert "less the" in vocabulary.detail
+
+
+def test_worst_checks_put_fails_first_then_the_furthest_past_the_threshold() -> None:
+    def result(check: str, test: str, value: float, status: str, **kw: str) -> CheckResult:
+        limits = {"chi_square": (0.01, 0.001), "ks": (0.1, 0.2), "rate": (0.01, 0.05)}[test]
+        return CheckResult(
+            kw.get("dataset", "train"),
+            check,
+            test,
+            value,
+            status,
+            *limits,
+            "",
+            kw.get("reference", "baseline"),
+        )
+
+    results = [
+        result("sentiment", "ks", 0.15, "warn"),
+        result("sentiment", "ks", 0.266, "fail", dataset="test", reference="train"),
+        result("char_count", "ks", 0.05, "ok"),
+        result("duplicates", "rate", 0.5, "insufficient"),
+        result("class_balance", "chi_square", 1.6e-21, "fail"),
+        result("duplicates", "rate", 0.02, "warn", dataset="test"),
+    ]
+    assert worst_checks(results) == [
+        "train.class_balance.chi_square p=1.6e-21",
+        "test.sentiment.ks D=0.266 vs train",
+        "train.sentiment.ks D=0.15",
+        "test.duplicates.rate 2.0%",
+    ]
+    assert worst_checks(results, limit=1) == ["train.class_balance.chi_square p=1.6e-21"]
+    assert worst_checks([result("char_count", "ks", 0.05, "ok")]) == []
