@@ -127,10 +127,35 @@ def run(
             f"{step.overhead_seconds:.3f}",
         )
     console.print(table)
+    for step in record.steps:
+        if step.kind == "validate" and "report" in step.outputs:
+            verdict = _drift_verdict(step.outputs["report"])
+            console.print(verdict, highlight=False, markup=False, soft_wrap=True)
     if record.dataset:
         console.print(f"dataset {record.dataset['name']}@{record.dataset['version']}")
     if record.tracking_uri:
         console.print(f"tracking {record.tracking_uri} (run {record.mlflow_run_id})")
+
+
+_POLICY_EFFECT = {
+    "block": "policy block: this version's model cannot become champion",
+    "warn": "policy warn: this version's model may still become champion",
+    "ignore": "policy ignore",
+}
+
+
+def _drift_verdict(report: dict[str, Any]) -> str:
+    """One line (two with untested checks) on validation's drift verdict, from its record."""
+    status = report.get("drift_status", report["status"])
+    line = f"validation: drift {status}"
+    if status == "fail":
+        line += f" ({_POLICY_EFFECT[report.get('on_drift', 'block')]})"
+    if report.get("worst_checks"):
+        line += ": " + "; ".join(report["worst_checks"])
+    untested = report.get("insufficient_checks", 0)
+    if untested:
+        line += f"\n  {untested} drift tests had too few rows to judge (see the validation report)"
+    return line
 
 
 @app.command()

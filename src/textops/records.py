@@ -12,7 +12,7 @@ This module imports nothing of textops: every layer may use it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,11 +49,29 @@ class DocStats(Record):
 
 
 class ValidationReport(Record):
-    """The verdict of validation against the baseline; the report's files are at ``location``."""
+    """The verdict of validation against the baseline; the report's files are at ``location``.
+
+    ``status`` is "error" when hard checks refused the version, else the drift
+    status (kept for older readers); ``drift_status`` is the worst drift test
+    (ok < insufficient < warn < fail); ``on_drift`` is the validate step's
+    policy for a drift ``fail``.
+    """
 
     location: str
     status: str
     baseline_sha256: str
+    drift_status: Literal["ok", "insufficient", "warn", "fail"] = "ok"
+    on_drift: Literal["block", "warn", "ignore"] = "block"
+    #: the worst failing, then warning, tests (at most 5), worst first, e.g.
+    #: "train.class_balance.chi_square p=1.6e-21"
+    worst_checks: list[str] = Field(default_factory=list)
+    #: tests with too few rows to judge
+    insufficient_checks: int = 0
+
+    @property
+    def holds_promotion(self) -> bool:
+        """Whether this version's model must not become champion (drift fail under block)."""
+        return self.on_drift == "block" and self.drift_status == "fail"
 
 
 class CleanedData(Record):

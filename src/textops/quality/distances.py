@@ -22,6 +22,9 @@ Numbers: TypeAlias = Sequence[float] | np.ndarray
 EPSILON = 1e-4
 #: Quantiles this close (relative) count as the same value in the KS test.
 SNAP_TOLERANCE = 1e-5
+#: Cochran's rule for the chi-square approximation: every expected count at
+#: least 1, and at most this share of them under 5.
+COCHRAN_SMALL_SHARE = 0.2
 
 
 def js_distance(p: Numbers, q: Numbers) -> float:
@@ -64,6 +67,67 @@ def psi_noise_floor(bins: int, n_current: int, n_reference: int | None) -> float
     if bins < 2 or n_current <= 0:
         return 0.0
     return (bins - 1) * (1.0 / n_current + (1.0 / n_reference if n_reference else 0.0))
+
+
+def chance_excess(buckets: int, n_current: int, n_reference: int | None, rate: float) -> float:
+    """How far past its mean chance alone takes a chi-square distance in ``rate`` of samples.
+
+    PSI is, to first order, the chi-square distance of the shares (and the
+    Jensen-Shannon divergence in bits that over ``8 ln 2``): divided by
+    ``1/n1 + 1/n2`` it is chi-square with ``buckets - 1`` degrees of freedom
+    for two samples of one distribution. This is the chi-square quantile less
+    its mean, ``(chi2.ppf(1 - rate) - (buckets - 1))(1/n1 + 1/n2)``: what is
+    left of chance once :func:`psi_noise_floor` is subtracted.
+    """
+    if buckets < 2 or n_current <= 0:
+        return 0.0
+    from scipy.stats import chi2
+
+    inverse = 1.0 / n_current + (1.0 / n_reference if n_reference else 0.0)
+    return float(chi2.ppf(1.0 - rate, buckets - 1) - (buckets - 1)) * inverse
+
+
+def binomial_chance_rise(n: int, share: float, rate: float) -> float:
+    """How far chance alone raises an observed share above ``share`` in ``rate`` of n draws."""
+    if n <= 0:
+        return float("inf")
+    from scipy.stats import binom
+
+    return float(binom.ppf(1.0 - rate, n, share)) / n - share
+
+
+def pool_bins(
+    reference: Numbers,
+    current: Numbers,
+    *,
+    n_reference: int,
+    n_current: int,
+    min_expected: float,
+) -> tuple[list[float], list[float]]:
+    """Adjacent bins pooled until each expects ``min_expected`` rows of the smaller sample.
+
+    The usual remedy for sparse cells in a chi-square test of homogeneity: a
+    tail bin filled 0.2 % expects 0.04 of 20 rows, and one row landing there
+    would read as a large shift. Expected counts come from both samples
+    together, so a region only the current sample fills still gets its own
+    bin. A remainder too small for a bin of its own joins the last bin.
+    """
+    smaller, total = min(n_reference, n_current), n_reference + n_current
+    ref_pooled: list[float] = []
+    cur_pooled: list[float] = []
+    ref_acc = cur_acc = 0.0
+    for r, c in zip(reference, current, strict=True):
+        ref_acc, cur_acc = ref_acc + float(r), cur_acc + float(c)
+        combined = (n_reference * ref_acc + n_current * cur_acc) / total if total else 0.0
+        if combined * smaller >= min_expected:
+            ref_pooled.append(ref_acc)
+            cur_pooled.append(cur_acc)
+            ref_acc = cur_acc = 0.0
+    if not ref_pooled:
+        return [ref_acc], [cur_acc]
+    ref_pooled[-1] += ref_acc
+    cur_pooled[-1] += cur_acc
+    return ref_pooled, cur_pooled
 
 
 def aligned_shares(
@@ -169,6 +233,48 @@ def ks_p_value(d: float, n: int, m: int) -> float:
     from scipy.special import kolmogorov
 
     return float(kolmogorov(d * math.sqrt(n * m / (n + m))))
+
+
+def ks_critical_distance(n: int, m: int, alpha: float) -> float:
+    """The two-sample KS distance chance alone passes in ``alpha`` of samples of sizes n, m."""
+    if not n or not m:
+        return float("inf")
+    from scipy.special import kolmogi
+
+    return float(kolmogi(alpha)) * math.sqrt((n + m) / (n * m))
+
+
+def cochran_holds(expected: Numbers) -> bool:
+    """Whether expected counts are large enough for the chi-square approximation.
+
+    Cochran's rule: no expected count under 1, and at most
+    :data:`COCHRAN_SMALL_SHARE` of them under 5. Fewer than two cells make
+    a trivial test (p = 1) that needs no approximation.
+    """
+    exp = np.asarray(expected, dtype=float)
+    if exp.size < 2:
+        return True
+    return bool(exp.min() >= 1 and (exp < 5).mean() <= COCHRAN_SMALL_SHARE)
+
+
+def expected_counts_goodness_of_fit(observed: Numbers, expected_shares: Numbers) -> np.ndarray:
+    """The counts :func:`chi_square_goodness_of_fit` expects (categories with a share)."""
+    obs = np.asarray(observed, dtype=float)
+    exp = np.asarray(expected_shares, dtype=float)
+    keep = exp > 0
+    if keep.sum() < 2 or obs[keep].sum() == 0:
+        return np.zeros(0)
+    return np.asarray(exp[keep] / exp[keep].sum() * obs[keep].sum(), dtype=float)
+
+
+def expected_counts_two_sample(counts_a: Numbers, counts_b: Numbers) -> np.ndarray:
+    """The cell counts :func:`chi_square_two_sample` expects, flattened."""
+    table = np.vstack([np.asarray(counts_a, dtype=float), np.asarray(counts_b, dtype=float)])
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
+        return np.zeros(0)
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    return np.asarray(expected.ravel(), dtype=float)
 
 
 def wasserstein_from_quantiles(reference: Numbers, current: Numbers, probs: Numbers) -> float:

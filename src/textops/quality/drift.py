@@ -3,8 +3,9 @@
 :func:`run_drift` compares every part's :class:`DatasetProfile` with the
 baseline and, when a version has both, ``test`` with ``train`` (train/test
 skew, ``reference="train"``). Each comparison gives one :class:`CheckResult`
-per test with its value and a status (ok, warn, fail) by the baseline's
-thresholds (see :data:`textops.quality.baseline.CHECK_TESTS`):
+per test with its value and a status (:data:`STATUSES`: ok, insufficient,
+warn, fail) by the baseline's thresholds (see
+:data:`textops.quality.baseline.CHECK_TESTS`):
 
 * ``class_balance``: chi-square p-value (goodness of fit to the expected
   shares; homogeneity for train/test) and Jensen-Shannon distance.
@@ -22,6 +23,44 @@ expectation for two samples of one distribution, see
 :func:`~textops.quality.distances.js_noise_floor`), and a KS distance only
 warns or fails when it is also significant (p < 5 %). Two random halves of
 a corpus of short texts read ok; the raw values are in each detail.
+
+Too few rows to judge
+---------------------
+A test on too small a sample can say neither ok nor fail, so its status is
+``insufficient`` (the value is still computed; the detail says why). The
+rule is the same for every distance: a test judges only when chance alone,
+two samples of one distribution, would reach its fail threshold in at most
+:data:`FALSE_FAIL_RATE` of samples (1 in 1,000: a clean version runs about
+a hundred tests, and should pass as a whole). Each test's own sampling
+distribution gives its minimum:
+
+* KS: the distance chance passes at that rate, ``kolmogi(rate) *
+  sqrt(1/n + 1/m)``, must be under the fail threshold (default D = 0.2:
+  about 95 rows when the other side is large).
+* PSI and the Jensen-Shannon distances (class balance, vocabulary): these
+  are, to first order, chi-square distances, so the chi-square quantile less
+  the noise floor already subtracted must stay under the fail threshold
+  (PSI over 20 bins at the default 0.25: about 100 rows). Before that, PSI
+  pools adjacent histogram bins until each expects
+  :data:`MIN_EXPECTED_BIN_ROWS` rows of the smaller side, as sparse cells are
+  pooled for a chi-square test (expected counts from both sides together):
+  one row in a tail bin filled 0.2 % would otherwise read as a large shift.
+  Fewer than two pooled bins is insufficient, unless both sides fill the
+  same single bin.
+* chi-square (class balance): its p-value is its own chance rate, so only
+  the approximation must hold, by Cochran's rule: no expected class count
+  under 1, and at most 20 % of them under 5
+  (:func:`~textops.quality.distances.cochran_holds`).
+* ``vocabulary`` also needs one reference term expected
+  :data:`MIN_EXPECTED_TERM_COUNT` times; ``oov_rate``: the rise chance alone
+  gives (a binomial quantile over the term occurrences) must stay under the
+  fail threshold.
+* ``duplicates`` and ``train_test_overlap`` count events rather than
+  estimate a distribution: they always judge.
+
+:func:`worst_status` ranks ok < insufficient < warn < fail, so insufficient
+never outranks a real warning and never gates (see
+:mod:`textops.steps.validate`'s ``on_drift``).
 """
 
 from __future__ import annotations
@@ -36,9 +75,15 @@ import polars as pl
 
 from textops.quality import distances as dist
 from textops.quality.baseline import CHECK_TESTS, DEFAULT_BASELINE_TERMS, Baseline, Thresholds
-from textops.quality.profile import HISTOGRAM_EDGES, QUANTILE_PROBS, DatasetProfile
+from textops.quality.profile import (
+    HISTOGRAM_EDGES,
+    QUANTILE_PROBS,
+    DatasetProfile,
+    NumericSummary,
+)
 
-STATUSES = ("ok", "warn", "fail")
+#: Drift statuses, least severe first.
+STATUSES = ("ok", "insufficient", "warn", "fail")
 #: A reference term gets its own bucket in the vocabulary distance when it is
 #: expected at least this many times in the smaller of the two datasets.
 MIN_EXPECTED_TERM_COUNT = 5
@@ -46,6 +91,11 @@ MIN_EXPECTED_TERM_COUNT = 5
 MIN_REFERENCE_TERM_COUNT = 20
 #: A KS distance only warns or fails when its p-value is under this.
 KS_SIGNIFICANCE = 0.05
+#: PSI pools adjacent histogram bins until each expects this many rows.
+MIN_EXPECTED_BIN_ROWS = 5
+#: A test judges only when chance alone reaches its fail threshold at most
+#: this often (else it is insufficient).
+FALSE_FAIL_RATE = 0.001
 
 
 @dataclass(frozen=True)
@@ -148,13 +198,29 @@ class _Collector:
     def wants(self, check: str) -> bool:
         return check in self.checks
 
+    def limits(self, check: str, test: str) -> Thresholds | None:
+        return self.checks.get(check, {}).get(test)
+
     def add(
-        self, check: str, test: str, value: float, detail: str, *, significant: bool = True
+        self,
+        check: str,
+        test: str,
+        value: float,
+        detail: str,
+        *,
+        significant: bool = True,
+        too_few: str | None = None,
     ) -> None:
-        limits = self.checks.get(check, {}).get(test)
+        """Record one test; ``too_few`` (why the sample cannot judge) makes it insufficient."""
+        limits = self.limits(check, test)
         if limits is None:
             return
-        status = status_for(value, limits, CHECK_TESTS[check][test]) if significant else "ok"
+        if too_few is not None:
+            status, detail = "insufficient", f"too few rows to judge: {too_few}; {detail}"
+        elif significant:
+            status = status_for(value, limits, CHECK_TESTS[check][test])
+        else:
+            status = "ok"
         self.results.append(
             CheckResult(
                 self.dataset,
@@ -176,13 +242,16 @@ def _class_balance(out: _Collector, current: DatasetProfile, ref: Reference) -> 
     keys = list(ref.class_shares) + [k for k in current.class_counts if k not in ref.class_shares]
     observed = [current.class_counts.get(k, 0) for k in keys]
     if ref.class_counts is not None:
-        _, p = dist.chi_square_two_sample([ref.class_counts.get(k, 0) for k in keys], observed)
+        ref_counts = [ref.class_counts.get(k, 0) for k in keys]
+        _, p = dist.chi_square_two_sample(ref_counts, observed)
+        expected = dist.expected_counts_two_sample(ref_counts, observed)
         how = f"homogeneity with {ref.name}"
     else:
-        _, p = dist.chi_square_goodness_of_fit(
-            observed, [ref.class_shares.get(k, 0.0) for k in keys]
-        )
+        ref_shares = [ref.class_shares.get(k, 0.0) for k in keys]
+        _, p = dist.chi_square_goodness_of_fit(observed, ref_shares)
+        expected = dist.expected_counts_goodness_of_fit(observed, ref_shares)
         how = "goodness of fit to the expected shares"
+    too_few = _too_few_for_chi_square(expected, sum(observed))
     cur_shares = current.class_shares
     moved = sorted(keys, key=lambda k: -abs(cur_shares.get(k, 0.0) - ref.class_shares.get(k, 0.0)))[
         :3
@@ -191,7 +260,11 @@ def _class_balance(out: _Collector, current: DatasetProfile, ref: Reference) -> 
         f"{k}: {ref.class_shares.get(k, 0.0):.1%} -> {cur_shares.get(k, 0.0):.1%}" for k in moved
     )
     out.add(
-        "class_balance", "chi_square", p, f"p-value of chi-square {how}; largest moves {shifts}"
+        "class_balance",
+        "chi_square",
+        p,
+        f"p-value of chi-square {how}; largest moves {shifts}",
+        too_few=too_few,
     )
     ref_vec, cur_vec = dist.aligned_shares(ref.class_shares, cur_shares)
     raw = dist.js_distance(ref_vec, cur_vec)
@@ -203,6 +276,21 @@ def _class_balance(out: _Collector, current: DatasetProfile, ref: Reference) -> 
         math.sqrt(max(0.0, raw * raw - noise)),
         f"largest moves {shifts}; distance {raw:.3f} less a sampling floor of "
         f"{math.sqrt(noise):.3f}",
+        too_few=too_few
+        or _js_too_few(
+            out.limits("class_balance", "js_distance"), buckets, sum(observed), ref.labelled_rows
+        ),
+    )
+
+
+def _too_few_for_chi_square(expected: np.ndarray, rows: int) -> str | None:
+    """Why Cochran's rule does not hold for these expected counts, or None when it does."""
+    if dist.cochran_holds(expected):
+        return None
+    smallest = f"{expected.min():.1f}" if expected.size else "none"
+    return (
+        f"{rows} labelled rows give expected class counts down to {smallest} (chi-square needs "
+        f"every one at least 1 and {1 - dist.COCHRAN_SMALL_SHARE:.0%} of them at least 5)"
     )
 
 
@@ -216,7 +304,43 @@ def _numeric(out: _Collector, name: str, current: DatasetProfile, ref: Reference
         or not reference.count
     ):
         return
-    probs = ref.quantile_probs
+    _ks(out, name, summary, reference, ref.quantile_probs)
+    _psi(out, name, summary, reference)
+
+
+def _js_too_few(
+    limits: Thresholds | None,
+    buckets: int,
+    n_current: int,
+    n_reference: int | None,
+    *,
+    unit: str = "rows",
+) -> str | None:
+    """Why a Jensen-Shannon distance over ``buckets`` cannot judge, or None when it can."""
+    if limits is None:
+        return None
+    excess = dist.chance_excess(buckets, n_current, n_reference, FALSE_FAIL_RATE)
+    chance = math.sqrt(excess / (8 * math.log(2)))
+    if chance <= limits.fail:
+        return None
+    reached = f"a distance of {chance:.2f} over {buckets} buckets"
+    return _by_chance(reached, limits.fail, n_current, n_reference, unit=unit)
+
+
+def _by_chance(
+    reached: str, fail: float, n_current: int, n_reference: int | None, *, unit: str = "rows"
+) -> str:
+    """Why a test cannot judge: chance alone reaches its fail threshold too often."""
+    sizes = f"{n_current:,}" + ("" if n_reference is None else f" vs {n_reference:,}")
+    return (
+        f"with {sizes} {unit}, chance alone gives {reached} in 1 of {1 / FALSE_FAIL_RATE:,.0f} "
+        f"samples, past the fail threshold {fail:g}"
+    )
+
+
+def _ks(
+    out: _Collector, name: str, summary: NumericSummary, reference: _StatRef, probs: list[float]
+) -> None:
     d = dist.ks_from_quantiles(reference.quantiles, summary.quantiles, probs, QUANTILE_PROBS)
     p = dist.ks_p_value(d, reference.count, summary.count)
     on_ref_grid = np.interp(probs, QUANTILE_PROBS, summary.quantiles)
@@ -226,6 +350,12 @@ def _numeric(out: _Collector, name: str, current: DatasetProfile, ref: Reference
     median_cur = float(np.interp(0.5, QUANTILE_PROBS, summary.quantiles))
     significant = bool(p < KS_SIGNIFICANCE)
     note = "" if significant else f"; not significant at {KS_SIGNIFICANCE:.0%}, so ok"
+    limits = out.limits(name, "ks")
+    too_few = None
+    if limits is not None:
+        chance = dist.ks_critical_distance(summary.count, reference.count, FALSE_FAIL_RATE)
+        if chance > limits.fail:
+            too_few = _by_chance(f"KS D={chance:.2f}", limits.fail, summary.count, reference.count)
     out.add(
         name,
         "ks",
@@ -233,19 +363,44 @@ def _numeric(out: _Collector, name: str, current: DatasetProfile, ref: Reference
         f"KS D={d:.3f} (p={p:.2g}, n={summary.count} vs {reference.count}){note}; "
         f"Wasserstein/std={w_std:.3f}; median {median_cur:.4g} vs {median_ref:.4g}",
         significant=significant,
+        too_few=too_few,
     )
+
+
+def _psi(out: _Collector, name: str, summary: NumericSummary, reference: _StatRef) -> None:
     if list(reference.edges) == HISTOGRAM_EDGES[name]:
         cur_shares = dist.shares(summary.histogram)
     else:
         cur_shares = dist.shares_from_quantiles(summary.quantiles, QUANTILE_PROBS, reference.edges)
-    raw = dist.psi(reference.shares, cur_shares)
-    bins = sum(1 for a, b in zip(reference.shares, cur_shares, strict=True) if a or b)
+    rows = min(summary.count, reference.count)
+    ref_pooled, cur_pooled = dist.pool_bins(
+        reference.shares,
+        cur_shares,
+        n_reference=reference.count,
+        n_current=summary.count,
+        min_expected=MIN_EXPECTED_BIN_ROWS,
+    )
+    bins = len(ref_pooled)
+    raw = dist.psi(ref_pooled, cur_pooled)
     noise = dist.psi_noise_floor(bins, summary.count, reference.count)
+    limits = out.limits(name, "psi")
+    filled = sum(1 for a, b in zip(reference.shares, cur_shares, strict=True) if a or b)
+    too_few = None
+    if bins < 2 and filled > 1:  # one filled bin on both sides is no shift, not too few rows
+        too_few = f"{rows} rows fill fewer than 2 bins with {MIN_EXPECTED_BIN_ROWS} expected rows"
+    elif limits is not None:
+        chance = dist.chance_excess(bins, summary.count, reference.count, FALSE_FAIL_RATE)
+        if chance > limits.fail:
+            too_few = _by_chance(
+                f"PSI {chance:.2f} over {bins} bins", limits.fail, summary.count, reference.count
+            )
     out.add(
         name,
         "psi",
         max(0.0, raw - noise),
-        f"PSI {raw:.3f} over {bins} non-empty bins less a sampling floor of {noise:.3f}",
+        f"PSI {raw:.3f} over {bins} bins (adjacent bins pooled to expect "
+        f"{MIN_EXPECTED_BIN_ROWS} rows each) less a sampling floor of {noise:.3f}",
+        too_few=too_few,
     )
 
 
@@ -260,6 +415,19 @@ def _vocabulary(out: _Collector, current: DatasetProfile, ref: Reference) -> Non
     raw = dist.js_distance(ref_vec, cur_vec)
     noise = dist.js_noise_floor(len(ref_vec), current.n_terms, ref_n)
     value = math.sqrt(max(0.0, raw * raw - noise))
+    if kept:
+        too_few = _js_too_few(
+            out.limits("vocabulary", "js_distance"),
+            len(ref_vec),
+            current.n_terms,
+            ref_n,
+            unit="term occurrences",
+        )
+    else:
+        too_few = (
+            f"{smaller:,} term occurrences leave no reference term expected "
+            f"{MIN_EXPECTED_TERM_COUNT} times"
+        )
     out.add(
         "vocabulary",
         "js_distance",
@@ -267,7 +435,15 @@ def _vocabulary(out: _Collector, current: DatasetProfile, ref: Reference) -> Non
         f"Jensen-Shannon distance {raw:.3f} over {len(kept)} top terms + all others, less the "
         f"{math.sqrt(noise):.3f} that sampling alone gives {current.n_terms:,} vs "
         f"{ref_n or 'unknown':,} term occurrences",
+        too_few=too_few,
     )
+    _oov_rate(out, current, ref, cur)
+
+
+def _oov_rate(
+    out: _Collector, current: DatasetProfile, ref: Reference, cur: Mapping[str, float]
+) -> None:
+    ref_n = ref.term_occurrences
     # Terms the reference saw often enough that their share is not inflated by
     # having been picked as frequent in the reference itself.
     vocabulary = {
@@ -277,12 +453,24 @@ def _vocabulary(out: _Collector, current: DatasetProfile, ref: Reference) -> Non
     }
     ref_oov = max(0.0, 1.0 - sum(vocabulary.values()))
     oov = max(0.0, 1.0 - sum(cur[t] for t in vocabulary))
+    limits = out.limits("oov_rate", "increase")
+    chance = dist.binomial_chance_rise(current.n_terms, ref_oov, FALSE_FAIL_RATE)
+    too_few = None
+    if limits is not None and chance > limits.fail:
+        too_few = _by_chance(
+            f"a rise of {chance:.1%} from {ref_oov:.1%}",
+            limits.fail,
+            current.n_terms,
+            None,
+            unit="term occurrences",
+        )
     out.add(
         "oov_rate",
         "increase",
         oov - ref_oov,
         f"{oov:.1%} of term occurrences outside the reference's {len(vocabulary)} most frequent "
         f"terms (reference: {ref_oov:.1%})",
+        too_few=too_few,
     )
 
 
@@ -351,6 +539,36 @@ def run_drift(
 def worst_status(results: Sequence[CheckResult]) -> str:
     """The most severe status among ``results`` (ok when empty)."""
     return max((r.status for r in results), key=STATUSES.index, default="ok")
+
+
+#: How :func:`worst_checks` names each test's value.
+_VALUE_NAMES = {"chi_square": "p", "ks": "D", "psi": "PSI", "js_distance": "JS"}
+
+
+def worst_checks(results: Sequence[CheckResult], *, limit: int = 5) -> list[str]:
+    """The most severe failing, then warning, tests, worst first, one phrase each.
+
+    Within a status, a test is worse the further it is past its fail
+    threshold (a ratio, so p-values and distances compare): e.g.
+    ``["train.class_balance.chi_square p=1.6e-21", "test.sentiment.ks D=0.266 vs train"]``.
+    """
+    flagged = [r for r in results if r.status in ("warn", "fail")]
+    flagged.sort(key=lambda r: (-STATUSES.index(r.status), -_past_threshold(r)))
+    return [_describe(r) for r in flagged[:limit]]
+
+
+def _past_threshold(result: CheckResult) -> float:
+    if CHECK_TESTS[result.check][result.test] == "below":
+        return result.threshold_fail / max(result.value, 1e-300)
+    return result.value / result.threshold_fail if result.threshold_fail > 0 else result.value
+
+
+def _describe(result: CheckResult) -> str:
+    name = _VALUE_NAMES.get(result.test)
+    digits = 2 if result.test == "chi_square" else 3
+    value = f"{name}={result.value:.{digits}g}" if name else f"{result.value:.1%}"
+    against = "" if result.reference == "baseline" else f" vs {result.reference}"
+    return f"{result.dataset}.{result.check}.{result.test} {value}{against}"
 
 
 def drift_rows(results: Sequence[CheckResult], **context: Any) -> Any:

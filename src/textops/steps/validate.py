@@ -2,14 +2,18 @@
 
 Hard errors (schema, nulls, empty texts, unknown labels, too little English)
 stop the pipeline after they are recorded; everything else is a drift report
-with a status per check. Without a baseline yet, the first validated version's
-training set becomes one (written to ``baseline/profile.yaml``, to review).
+with a status per check. Drift never stops the pipeline: the ``on_drift``
+policy travels in the :class:`ValidationReport` for the train step, which
+under ``block`` keeps a version with drift ``fail`` from becoming champion
+(``ValidationReport.holds_promotion``). Without a baseline yet, the first
+validated version's training set becomes one (written to
+``baseline/profile.yaml``, to review).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textops.records import DatasetRef, DocStats, Record, ValidationReport
 from textops.steps.base import StepContext, StepParams, step
@@ -30,6 +34,9 @@ class Params(StepParams):
 
     html_reports: bool = True
     bootstrap_baseline: bool = True  # write a baseline from this version when there is none
+    #: what drift ``fail`` means for this version's model: block keeps it from becoming
+    #: champion, warn and ignore let the gate decide (warn says so on the console)
+    on_drift: Literal["block", "warn", "ignore"] = "block"
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,9 @@ def validate(
     report = outcome.report
     return {"dataset": dataset, "report": ValidationReport(
         location=ctx.out.location, status=report["status"],
-        baseline_sha256=report["baseline_sha256"],
+        baseline_sha256=report["baseline_sha256"], drift_status=report["drift_status"],
+        on_drift=params.on_drift, worst_checks=report["worst_checks"],
+        insufficient_checks=report["insufficient_checks"],
     )}
 
 
@@ -105,7 +114,7 @@ def _check(
 ) -> _Outcome:
     from textops.quality.baseline import parse_baseline
     from textops.quality.checks import run_hard_checks
-    from textops.quality.drift import run_drift, worst_status
+    from textops.quality.drift import run_drift, worst_checks, worst_status
     from textops.quality.profile import profile_parts
     from textops.store.baselines import baseline_hash
 
@@ -121,9 +130,13 @@ def _check(
     ctx.catalog.baselines.keep_in_history(text, digest)
     profiles = profile_parts(parts, stats=stats, min_words=baseline.language.min_words)
     results = run_drift(profiles, baseline, stats=stats)
+    drift_status = worst_status(results)
     report = {
         "dataset_name": dataset.name, "version": dataset.version, "baseline_sha256": digest,
-        "status": "error" if findings else worst_status(results),
+        "status": "error" if findings else drift_status,
+        "drift_status": drift_status, "on_drift": params.on_drift,
+        "worst_checks": worst_checks(results),
+        "insufficient_checks": sum(r.status == "insufficient" for r in results),
         "baseline_bootstrapped": bootstrapped,
         "findings": [f.to_dict() for f in findings],
         "drift": [r.to_dict() for r in results],
@@ -147,6 +160,8 @@ def _record(ctx: StepContext, outcome: _Outcome) -> None:
     ctx.tracker.log(
         metrics=metrics,
         tags={"textops.validation_status": report["status"],
+              "textops.drift_status": report["drift_status"],
+              "textops.on_drift": report["on_drift"],
               "textops.baseline_sha256": report["baseline_sha256"]},
     )
     ctx.tracker.log_dict(report, "validation/report.json")

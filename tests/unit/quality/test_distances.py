@@ -91,3 +91,59 @@ def test_noise_floors_match_two_samples_of_one_distribution() -> None:
     assert np.mean(observed_psi) == pytest.approx(dist.psi_noise_floor(50, n, n), rel=0.25)
     assert dist.js_noise_floor(50, n, None) == pytest.approx(dist.js_noise_floor(50, n, n) / 2)
     assert dist.js_noise_floor(1, n, n) == dist.psi_noise_floor(0, n, n) == 0.0
+
+
+def test_cochran_rule_and_the_expected_counts_it_judges() -> None:
+    assert dist.cochran_holds([5, 5, 5, 5, 1])  # one of five (20 %) under 5 is allowed
+    assert not dist.cochran_holds([5, 5, 5, 4, 4])
+    assert not dist.cochran_holds([50, 50, 0.9])  # none under 1
+    assert dist.cochran_holds([3])  # a single cell is a trivial test
+    assert dist.expected_counts_goodness_of_fit([7, 3, 2], [0.5, 0.25, 0.25]) == pytest.approx(
+        [6, 3, 3]
+    )
+    table = [[30, 50, 20], [40, 40, 20]]
+    scipy_expected = stats.chi2_contingency(table, correction=False).expected_freq
+    assert dist.expected_counts_two_sample(*table) == pytest.approx(scipy_expected.ravel())
+    assert dist.expected_counts_two_sample([5, 0], [3, 0]).size == 0  # one category: no test
+
+
+def test_pool_bins_merges_sparse_tails_but_keeps_a_new_region() -> None:
+    reference = [0.002, 0.498, 0.498, 0.002, 0.0]
+    current = [0.0, 0.5, 0.5, 0.0, 0.0]
+    ref, cur = dist.pool_bins(reference, current, n_reference=1000, n_current=20, min_expected=5)
+    assert ref == pytest.approx([0.5, 0.5]) and cur == pytest.approx([0.5, 0.5])
+    moved = [0.0, 0.0, 0.0, 0.0, 1.0]  # all of it where the reference has nothing
+    ref, cur = dist.pool_bins(reference, moved, n_reference=20, n_current=20, min_expected=5)
+    assert ref == pytest.approx([0.5, 0.5, 0.0]) and cur == pytest.approx([0.0, 0.0, 1.0])
+    assert dist.pool_bins([0.5, 0.5], [0.5, 0.5], n_reference=6, n_current=6, min_expected=5) == (
+        [1.0],
+        [1.0],
+    )
+
+
+def test_ks_critical_distance_is_where_the_p_value_reaches_alpha() -> None:
+    critical = dist.ks_critical_distance(100, 400, 0.05)
+    assert dist.ks_p_value(critical, 100, 400) == pytest.approx(0.05)
+    assert critical == pytest.approx(1.358 * np.sqrt(1 / 100 + 1 / 400), rel=1e-3)
+    assert dist.ks_critical_distance(0, 400, 0.05) == float("inf")
+
+
+def test_chance_excess_is_the_tail_of_psi_for_two_samples_of_one_distribution() -> None:
+    rng = np.random.default_rng(3)
+    p = np.full(10, 0.1)
+    n, m = 100, 1000
+    floor = dist.psi_noise_floor(10, n, m)
+    excess = [
+        dist.psi(rng.multinomial(m, p) / m, rng.multinomial(n, p) / n) - floor for _ in range(4000)
+    ]
+    beyond = np.mean(np.array(excess) > dist.chance_excess(10, n, m, 0.05))
+    assert 0.025 < beyond < 0.08
+    assert dist.chance_excess(1, n, m, 0.05) == 0.0
+
+
+def test_binomial_chance_rise() -> None:
+    assert dist.binomial_chance_rise(1000, 0.1, 0.001) == pytest.approx(
+        stats.binom.ppf(0.999, 1000, 0.1) / 1000 - 0.1
+    )
+    assert dist.binomial_chance_rise(1000, 0.0, 0.001) == 0.0
+    assert dist.binomial_chance_rise(0, 0.1, 0.001) == float("inf")

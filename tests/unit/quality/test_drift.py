@@ -8,12 +8,14 @@ import pytest
 from textops.quality.baseline import Thresholds, parse_baseline, render_baseline_yaml
 from textops.quality.checks import run_hard_checks
 from textops.quality.drift import (
+    STATUSES,
     CheckResult,
     compare_profile,
     drift_rows,
     reference_from_profile,
     run_drift,
     status_for,
+    worst_checks,
     worst_status,
 )
 from textops.quality.profile import profile_from_stats, profile_parts
@@ -45,25 +47,60 @@ def test_status_for_both_directions() -> None:
     assert status_for(float("nan"), limits, "above") == "ok"
 
 
+def _shouting(n: int, labels: list[str]) -> pl.DataFrame:
+    texts = [f"QUANTUM REACTOR {i} FAILURE!!! EVACUATE SECTOR {i * 7} NOW!!!" for i in range(n)]
+    return pl.DataFrame({"id": range(n), "text": texts, "label": labels})
+
+
 def test_identical_data_is_ok_everywhere() -> None:
-    frame = small_frame(60)
+    frame = small_frame(300)
     baseline = _baseline(frame)
     results = run_drift(profile_parts({"train": frame}), baseline)
-    assert results and worst_status(results) == "ok"
+    assert results and all(r.status == "ok" for r in results if r.test != "psi")
+    # Six templates give a statistic one bin and a sliver: too few rows for PSI to judge.
+    spread = [r for r in results if r.status != "ok"]
+    assert [(r.check, r.status) for r in spread] == [("mean_word_length", "insufficient")]
+    assert "fill fewer than 2 bins" in spread[0].detail
+
+
+def test_worst_status_ranks_insufficient_between_ok_and_warn() -> None:
+    def result(status: str) -> CheckResult:
+        return CheckResult("test", "sentiment", "ks", 0.0, status, 0.1, 0.2, "")
+
+    assert STATUSES == ("ok", "insufficient", "warn", "fail")
+    assert worst_status([result("ok"), result("insufficient")]) == "insufficient"
+    assert worst_status([result("insufficient"), result("warn")]) == "warn"
+    assert worst_status([result("fail"), result("insufficient")]) == "fail"
+
+
+def test_a_tiny_subset_is_insufficient_where_a_large_one_fails() -> None:
+    classes = ("a", "b", "c", "d", "e")
+    baseline = _baseline(small_frame(300, labels=classes))
+    labels = ["a"] * 240 + ["b"] * 15 + ["c"] * 15 + ["d"] * 15 + ["e"] * 15
+    large = _by_key(run_drift(profile_parts({"test": _shouting(300, labels)}), baseline), "test")
+    tiny = _by_key(run_drift(profile_parts({"test": _shouting(12, labels[:12])}), baseline), "test")
+    keys = [
+        ("class_balance", "chi_square"),
+        ("class_balance", "js_distance"),
+        ("uppercase_share", "ks"),
+        ("uppercase_share", "psi"),
+        ("sentiment", "ks"),
+    ]
+    for key in keys:
+        assert large[key].status == "fail", (key, large[key])
+        assert tiny[key].status == "insufficient", (key, tiny[key])
+        assert tiny[key].detail.startswith("too few rows to judge: ")
+    assert "expected class counts down to 2.4" in tiny[("class_balance", "chi_square")].detail
+    distributions = [
+        r for (check, _), r in tiny.items() if check not in ("duplicates", "vocabulary", "oov_rate")
+    ]
+    assert {r.status for r in distributions} == {"insufficient"}
 
 
 def test_numeric_vocabulary_and_class_checks_can_fail() -> None:
-    reference = small_frame(80)
+    reference = small_frame(200)
     baseline = _baseline(reference)
-    shouting = pl.DataFrame(
-        {
-            "id": range(80),
-            "text": [
-                f"QUANTUM REACTOR {i} FAILURE!!! EVACUATE SECTOR {i * 7} NOW!!!" for i in range(80)
-            ],
-            "label": ["pos"] * 72 + ["neg"] * 8,
-        }
-    )
+    shouting = _shouting(200, ["pos"] * 180 + ["neg"] * 20)
     results = _by_key(run_drift(profile_parts({"test": shouting}), baseline), "test")
     for key in [
         ("class_balance", "chi_square"),
@@ -109,7 +146,7 @@ def test_drift_rows_are_tidy() -> None:
     rows = drift_rows(results, version="v1", baseline_hash="abc")
     assert list(rows.columns[:2]) == ["version", "baseline_hash"]
     assert list(rows.columns[2:]) == list(CheckResult.__dataclass_fields__)
-    assert len(rows) == len(results) and set(rows["status"]) == {"ok"}
+    assert len(rows) == len(results) and set(rows["status"]) == {"ok", "insufficient"}
 
 
 def test_sms_spam_warns_against_a_balanced_baseline(shared_datasets) -> None:
@@ -169,12 +206,12 @@ def test_20_newsgroups_train_against_its_own_test_passes(shared_datasets) -> Non
 
 
 def test_compare_profile_against_another_profile() -> None:
-    a, b = small_frame(40), small_frame(40, labels=("neg", "pos"))
+    a, b = small_frame(300), small_frame(300, labels=("neg", "pos"))
     ref = reference_from_profile(profile_from_stats("a", compute_doc_stats(a)))
     checks = _baseline(a).checks
     results = compare_profile(profile_from_stats("b", compute_doc_stats(b)), ref, checks)
     assert {r.reference for r in results} == {"a"}
-    assert worst_status(results) == "ok"
+    assert worst_status(results) in ("ok", "insufficient")
 
 
 def test_two_random_halves_of_short_texts_read_ok(shared_datasets) -> None:
@@ -187,3 +224,35 @@ def test_two_random_halves_of_short_texts_read_ok(shared_datasets) -> None:
     assert {r.status for r in results} == {"ok"}, [r for r in results if r.status != "ok"]
     vocabulary = next(r for r in results if r.check == "vocabulary")
     assert "less the" in vocabulary.detail
+
+
+def test_worst_checks_put_fails_first_then_the_furthest_past_the_threshold() -> None:
+    def result(check: str, test: str, value: float, status: str, **kw: str) -> CheckResult:
+        limits = {"chi_square": (0.01, 0.001), "ks": (0.1, 0.2), "rate": (0.01, 0.05)}[test]
+        return CheckResult(
+            kw.get("dataset", "train"),
+            check,
+            test,
+            value,
+            status,
+            *limits,
+            "",
+            kw.get("reference", "baseline"),
+        )
+
+    results = [
+        result("sentiment", "ks", 0.15, "warn"),
+        result("sentiment", "ks", 0.266, "fail", dataset="test", reference="train"),
+        result("char_count", "ks", 0.05, "ok"),
+        result("duplicates", "rate", 0.5, "insufficient"),
+        result("class_balance", "chi_square", 1.6e-21, "fail"),
+        result("duplicates", "rate", 0.02, "warn", dataset="test"),
+    ]
+    assert worst_checks(results) == [
+        "train.class_balance.chi_square p=1.6e-21",
+        "test.sentiment.ks D=0.266 vs train",
+        "train.sentiment.ks D=0.15",
+        "test.duplicates.rate 2.0%",
+    ]
+    assert worst_checks(results, limit=1) == ["train.class_balance.chi_square p=1.6e-21"]
+    assert worst_checks([result("char_count", "ks", 0.05, "ok")]) == []
