@@ -91,6 +91,10 @@ class Leaderboard(Record):
     best: str | None
     best_value: float | None
     failed: list[str] = Field(default_factory=list)
+    #: the candidates that fitted, best first, as the sweep declared them (for refitting)
+    ranking: list[dict[str, Any]] = Field(default_factory=list)
+    #: the TF-IDF settings every candidate fitted on
+    tfidf: dict[str, Any] = Field(default_factory=dict)
 
 
 class TunedConfig(Record):
@@ -130,3 +134,27 @@ class ModelRef(Record):
     onnx_parity_max_abs_diff: float
     labels: list[str]
     registered: Registration | None = None
+    #: network (the tuned network) or linear (the sweep's model refitted on full train)
+    family: str = "network"
+    #: what the model is, in a word (the network's architecture, the linear estimator)
+    estimator: str | None = None
+    #: the cleaning settings the model's input gets (None: the raw text)
+    cleaning: dict[str, Any] | None = None
+    #: how the model was chosen (for a refitted sweep model: the cross-validation)
+    selection: dict[str, Any] = Field(default_factory=dict)
+
+
+class GateOutcome(Record):
+    """What the train step's gate saw and decided: every model of the run, registered or not."""
+
+    models: list[ModelRef]
+    #: the index in ``models`` of the one that went to the gate (the best on the test rows)
+    chosen: int
+    #: why promotion was held back whatever the figures (the drift policy), if it was
+    held: str | None = None
+
+    @property
+    def champion(self) -> ModelRef | None:
+        """The run's model that became champion, if one did."""
+        chosen = self.models[self.chosen]
+        return chosen if chosen.registered is not None and chosen.registered.promoted else None

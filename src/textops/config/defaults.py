@@ -16,8 +16,10 @@ DEFAULT_PIPELINE: list[tuple[str, str, dict[str, str]]] = [
     ("validate", "validate", {"dataset": "ingest.dataset", "stats": "profile.stats"}),
     ("clean", "clean", {"dataset": "validate.dataset"}),
     ("sweep", "sweep", {"cleaned": "clean.cleaned"}),
+    ("refit", "refit", {"cleaned": "clean.cleaned", "leaderboard": "sweep.leaderboard"}),
     ("tune", "tune", {"cleaned": "clean.cleaned"}),
-    ("train", "train", {"cleaned": "clean.cleaned", "best": "tune.best"}),
+    ("train", "train", {"cleaned": "clean.cleaned", "best": "tune.best",
+                        "contender": "refit.model", "validation": "validate.report"}),
 ]
 
 

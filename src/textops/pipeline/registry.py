@@ -11,14 +11,14 @@ import importlib
 from collections.abc import Mapping
 
 from textops.errors import ConfigError, did_you_mean
-from textops.steps import clean, ingest, profile, sweep, train, tune, validate
+from textops.steps import clean, ingest, profile, refit, sweep, train, tune, validate
 from textops.steps.base import StepSpec
 
 BUILTIN_STEPS: Mapping[str, StepSpec] = {
     spec.kind: spec
     for spec in (
-        ingest.ingest, profile.profile, validate.validate, clean.clean, sweep.sweep, tune.tune,
-        train.train,
+        ingest.ingest, profile.profile, validate.validate, clean.clean, sweep.sweep,
+        refit.refit, tune.tune, train.train,
     )
 }
 

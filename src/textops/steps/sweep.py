@@ -65,11 +65,14 @@ def _summary(ctx: StepContext, params: Params, board: Any) -> Leaderboard:
     if best is not None:
         ctx.tracker.log(metrics={f"best_{params.metric}": float(best[params.metric])},
                         tags={"textops.best_candidate": str(best["name"])})
+    specs = {spec.name: spec for spec in params.candidates}
     return Leaderboard(
         location=ctx.out.location, metric=params.metric,
         best=None if best is None else str(best["name"]),
         best_value=None if best is None else float(best[params.metric]),
         failed=[str(name) for name in board.loc[board["status"] != "ok", "name"]],
+        ranking=[specs[str(name)].model_dump(mode="json") for name in ok["name"]],
+        tfidf=params.tfidf.model_dump(mode="json"),
     )
 
 

@@ -11,6 +11,7 @@ it beats the current one on ``gate_metric``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -19,18 +20,18 @@ from textops.models.network_config import NetworkConfig
 from textops.records import (
     CleanedData,
     DatasetRef,
+    GateOutcome,
     ModelRef,
     Record,
-    Registration,
     TunedConfig,
+    ValidationReport,
 )
 from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts
 
 if TYPE_CHECKING:
-    import polars as pl
-
     from textops.models.training import TrainedNetwork
+    from textops.tracking.publish import ModelSubmission
 
 
 class Params(StepParams):
@@ -51,9 +52,11 @@ class Params(StepParams):
     atol: float = Field(1e-4, gt=0)
 
 
-@step("train", outputs={"model": ModelRef}, compute="gpu", environment="torch", data="full")
+@step("train", outputs={"model": ModelRef, "gate": GateOutcome}, compute="gpu",
+      environment="torch", data="full")
 def train(
-    ctx: StepContext, params: Params, *, cleaned: CleanedData, best: TunedConfig | None = None
+    ctx: StepContext, params: Params, *, cleaned: CleanedData, best: TunedConfig | None = None,
+    contender: ModelRef | None = None, validation: ValidationReport | None = None,
 ) -> dict[str, Record]:
     """Fit, evaluate on the test set, export ONNX, register, and gate on the champion."""
     from textops.models.onnx_export import export_onnx
@@ -69,17 +72,26 @@ def train(
     test_texts, test_labels = test_frame["text"].to_list(), test_frame["label"].to_list()
     metrics = network.evaluate(test_texts, test_labels)
     exported = export_onnx(network, test_texts, atol=params.atol, min_docs=params.parity_docs)
-    ctx.out.write_bytes("model.onnx", exported.model)
-    ctx.out.write_json("tokenizer.json", network.tokenizer.to_dict())
+    ctx.catalog.save_model(ctx.out, family="network", graph=exported.model,
+                           inputs=network.tokenizer.to_dict())
     _log_training(ctx, network, config=config, metrics=metrics,
                   export={**exported.summary(), "fit_part": fit_part, "eval_part": eval_part})
-    registered = _publish(ctx, params, cleaned, network=network,
-                          scored=(exported.model, metrics, test_frame))
-    return {"model": ModelRef(
+    model = ModelRef(
         location=ctx.out.location, device=network.device, metrics=metrics,
         onnx_parity_max_abs_diff=exported.max_abs_diff, labels=network.labels,
-        registered=registered,
-    )}
+        estimator=config.architecture, cleaning=cleaned.settings,
+    )
+    gate = _publish(ctx, params, cleaned, [model, *([contender] if contender else [])],
+                    hold=_hold(validation, params))
+    return {"model": gate.models[0], "gate": gate}
+
+
+def _hold(validation: ValidationReport | None, params: Params) -> str | None:
+    """The drift policy's reason to keep the champion, when validation found drift."""
+    if validation is None or not validation.holds_promotion:
+        return None
+    worst = "; ".join(validation.worst_checks) or "see the validation report"
+    return f"validation found drift (on_drift: block): {worst}"
 
 
 def _network(ctx: StepContext, params: Params, best: TunedConfig | None) -> NetworkConfig:
@@ -113,35 +125,68 @@ def _log_training(
 
 
 def _publish(
-    ctx: StepContext, params: Params, cleaned: CleanedData, *, network: TrainedNetwork,
-    scored: tuple[bytes, dict[str, float], pl.DataFrame],
-) -> Registration | None:
-    """Register the model and let the gate decide on champion (when there is a registry)."""
-    import pandas as pd
+    ctx: StepContext, params: Params, cleaned: CleanedData, models: list[ModelRef], *,
+    hold: str | None,
+) -> GateOutcome:
+    """Register the run's models and let the gate decide on champion (when there is a registry).
 
-    from textops.models.metrics import classification_metrics
-    from textops.tracking.publish import ModelSubmission
+    Every model was scored on the same raw test rows: the gate picks the best of
+    them and weighs it against the champion on those rows.
+    """
+    from textops.tracking.publish import GateRequest
     from textops.tracking.registry import fingerprint_test_set
 
-    onnx_model, metrics, test_frame = scored
     raw_test = ctx.catalog.dataset(cleaned.dataset, scope_parts(ctx.scope)[1])
     raw_texts, raw_labels = raw_test["text"].to_list(), raw_test["label"].to_list()
-
-    def reevaluate(champion: Any) -> float:
-        predicted = champion.predict(pd.DataFrame({"text": raw_texts}))["label"].to_list()
-        figures = classification_metrics(raw_labels, predicted, labels=network.labels)
-        return figures[params.gate_metric]
-
-    return ctx.tracker.publish_model(ModelSubmission(
-        onnx_model=onnx_model, tokenizer=network.tokenizer, labels=network.labels,
-        cleaning=cleaned.settings, metrics=metrics,
-        test_set=fingerprint_test_set(test_frame["text"].to_list(), test_frame["label"].to_list()),
-        dataset_version=cleaned.dataset.version, model_name=params.model_name,
-        gate_metric=params.gate_metric, reevaluate=reevaluate,
+    request = GateRequest(
+        model_name=params.model_name, gate_metric=params.gate_metric,
+        test_set=fingerprint_test_set(raw_texts, raw_labels),
+        dataset_version=cleaned.dataset.version,
+        reevaluate=_rescorer(raw_texts, raw_labels, models[0].labels, params.gate_metric),
         test_ids=raw_test["id"].to_list(), train_ids_of=lambda label: _train_ids(ctx, label),
-        lineage={"dataset": cleaned.dataset.label, "pipeline_run": ctx.run_id},
-        input_example=raw_texts[:3],
-    ))
+        hold=hold, lineage={"dataset": cleaned.dataset.label, "pipeline_run": ctx.run_id},
+    )
+    submissions = [_submission(ctx, model, example=raw_texts[:3]) for model in models]
+    registered = ctx.tracker.publish_models(request, submissions)
+    metric = params.gate_metric
+    chosen = max(range(len(models)),
+                 key=lambda i: (models[i].metrics.get(metric, float("-inf")), -i))
+    if registered is not None:
+        models = [m.model_copy(update={"registered": r}) for m, r in zip(models, registered,
+                                                                          strict=True)]
+    return GateOutcome(models=models, chosen=chosen, held=hold)
+
+
+def _rescorer(
+    texts: list[str], labels: list[str], classes: list[str], metric: str
+) -> Callable[[Any], float]:
+    """Scores a loaded champion (any family) on the raw test rows."""
+
+    def rescore(champion: Any) -> float:
+        import pandas as pd
+
+        from textops.models.metrics import classification_metrics
+
+        predicted = champion.predict(pd.DataFrame({"text": texts}))["label"].to_list()
+        return classification_metrics(labels, predicted, labels=classes)[metric]
+
+    return rescore
+
+
+def _submission(ctx: StepContext, model: ModelRef, *, example: list[str]) -> ModelSubmission:
+    """A model of this run as the registry takes it: its graph and what feeds it, from the store."""
+    from textops.models.tfidf_state import TfidfFeaturizer
+    from textops.models.tokenizer import Tokenizer
+    from textops.tracking.publish import ModelSubmission
+
+    graph, state = ctx.catalog.model(model)
+    feeder = TfidfFeaturizer.from_dict(state) if model.family == "linear" else (
+        Tokenizer.from_dict(state))
+    return ModelSubmission(
+        onnx_model=graph, inputs=feeder, labels=model.labels, cleaning=model.cleaning,
+        metrics=model.metrics, family=model.family, scores=model.selection.get("scores"),
+        input_example=example,
+    )
 
 
 def _train_ids(ctx: StepContext, dataset_label: str) -> set[str] | None:

@@ -13,7 +13,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from textops.errors import StoreError
-from textops.records import CleanedData, DatasetRef, DocStats, Leaderboard, Record
+from textops.records import CleanedData, DatasetRef, DocStats, Leaderboard, ModelRef, Record
 from textops.store.datasets import PARTS, DatasetRepository
 
 if TYPE_CHECKING:
@@ -30,6 +30,9 @@ _FILES: dict[type[Record], str] = {
     Leaderboard: "leaderboard.parquet",
 }
 _PARTED = (CleanedData, DocStats)
+#: a model's files: its ONNX graph, and what turns text into the graph's inputs, per family
+_MODEL_GRAPH = "model.onnx"
+_MODEL_INPUTS = {"network": "tokenizer.json", "linear": "featurizer.json"}
 
 
 class Baselines:
@@ -106,6 +109,21 @@ class Catalog:
             ) from exc
         return pl.read_parquet(io.BytesIO(data))
 
+    def save_model(
+        self, out: StepOutputs, *, family: str, graph: bytes, inputs: dict[str, Any]
+    ) -> None:
+        """Write a model's graph and input state where a ModelRef at ``out`` finds them."""
+        out.write_bytes(_MODEL_GRAPH, graph)
+        out.write_json(_MODEL_INPUTS[family], inputs)
+
+    def model(self, record: ModelRef) -> tuple[bytes, dict[str, Any]]:
+        """A model's ONNX graph and its input state (the tokenizer's or featuriser's dict)."""
+        import json
+
+        folder = record.location.split("/")
+        graph = self.store.read_bytes(*folder, _MODEL_GRAPH)
+        return graph, json.loads(self.store.read_bytes(*folder, _MODEL_INPUTS[record.family]))
+
     def is_intact(self, record: Record) -> bool:
         """Whether every file the record names is still in the store (cache hits check this)."""
         if isinstance(record, DatasetRef):
@@ -113,6 +131,10 @@ class Catalog:
                 self.store.exists("datasets", record.name, record.version, f"{part}.parquet")
                 for part in PARTS
             )
+        if isinstance(record, ModelRef):
+            folder = record.location.split("/")
+            files = (_MODEL_GRAPH, _MODEL_INPUTS.get(record.family, ""))
+            return all(self.store.exists(*folder, name) for name in files)
         pattern = _FILES.get(type(record))
         nested = [value for value in dict(record).values() if isinstance(value, Record)]
         if not all(self.is_intact(value) for value in nested):

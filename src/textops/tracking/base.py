@@ -8,12 +8,12 @@ it is needed: a run that is refused for bad input leaves no trace.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from textops.records import Registration
-    from textops.tracking.publish import ModelSubmission
+    from textops.tracking.publish import GateRequest, ModelSubmission
 
 #: where artifacts go when nothing is tracked: (path inside the step's folder, bytes)
 Keep = Callable[[str, bytes], object]
@@ -177,13 +177,15 @@ class StepTracker:
         self.backend.end_run(run_id, status, end_time_ms)
         return run_id
 
-    def publish_model(self, submission: ModelSubmission) -> Registration | None:
-        """Log, register and gate a trained model; a null tracker has no registry: None."""
+    def publish_models(
+        self, request: GateRequest, submissions: Sequence[ModelSubmission]
+    ) -> list[Registration] | None:
+        """Log and register trained models, gate the best; a null tracker has no registry."""
         if self.backend is None:
             return None
-        from textops.tracking.publish import publish_model
+        from textops.tracking.publish import publish_models
 
-        return publish_model(self, submission)
+        return publish_models(self, request, submissions)
 
     def end(self, status: str, end_time_ms: int | None = None) -> None:
         if self.backend is not None and self._run_id is not None:

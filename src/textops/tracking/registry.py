@@ -334,6 +334,23 @@ class ModelRegistry:
             self.client.set_registered_model_tag(name, key, event.to_json())
         return event
 
+    def set_aside(
+        self, name: str, version: int, *, reason: str, metric: str, rival_version: int,
+        rival_value: float, test_rows: int | None = None,
+    ) -> GateDecision:
+        """Make ``version`` challenger: a sibling of the same run did better on the same rows."""
+        candidate = self.get(name, version)
+        decision = GateDecision(
+            promoted=False, reason=reason, metric=metric, candidate_version=version,
+            candidate_value=candidate.metrics.get(metric, float("nan")),
+            champion_version=rival_version, champion_value=rival_value, test_rows=test_rows,
+        )
+        with self._mlflow(f"record the gate's figures on version {version} of '{name}'"):
+            self._tag(name, version, decision.tags())
+        self.mark_challenger(name, version, reason=reason)
+        self._record_decision(name, decision)
+        return decision
+
     # -- the gate ---------------------------------------------------------------------
     def promote_if_better(
         self,

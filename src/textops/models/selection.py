@@ -1,0 +1,134 @@
+"""Choosing the sweep's model for production by cross-validation on the training set.
+
+The sweep ranks candidates on a subset, so its pick is unstable, and its
+cleaning is fixed in advance. :func:`cross_validate` re-judges the sweep's
+best few candidates on the full training set, under each cleaning choice
+(the cleaned text and the raw text), with stratified folds: every fold fits
+its own TF-IDF on its own training rows, and nothing of the test set is seen.
+The fits fan out through the executor as the sweep's do.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textops.errors import ModelError
+from textops.models.candidates import CandidateSpec
+from textops.models.features import TfidfSettings, build_features
+from textops.models.fitting import fit_candidate
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    import numpy as np
+
+    from textops.compute.base import Executor
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One candidate under one cleaning choice, and its score on each fold."""
+
+    candidate: str
+    cleaning: str
+    fold_scores: tuple[float, ...]
+    errors: tuple[str, ...] = ()
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.fold_scores) if self.fold_scores else float("-inf")
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """How each fold's fit runs: the sweep's seed, bounds and TF-IDF settings."""
+
+    tfidf: TfidfSettings
+    metric: str
+    seed: int = 0
+    memory_limit: int | None = None
+    n_threads: int | None = 1
+
+
+def fold_count(labels: Sequence[Any], wanted: int) -> int:
+    """``wanted`` folds, fewer when the smallest class has fewer rows; 0 when below 2."""
+    from collections import Counter
+
+    smallest = min(Counter(labels).values()) if labels else 0
+    return min(wanted, smallest) if smallest >= 2 else 0
+
+
+def cross_validate(
+    texts: Mapping[str, Sequence[str]],
+    labels: Sequence[Any],
+    candidates: Sequence[CandidateSpec],
+    executor: Executor,
+    *,
+    folds: int,
+    options: FitOptions,
+) -> list[Contender]:
+    """Each candidate under each cleaning choice (``texts``: choice -> the training texts).
+
+    Best first, by the mean of ``options.metric`` over the folds.
+    """
+    import numpy as np
+
+    n_folds = fold_count(list(labels), folds)
+    if n_folds == 0:
+        raise ModelError(
+            "cross-validation needs at least 2 training rows in every class",
+            hint="add rows to the small classes, or drop the refit step",
+        )
+    y = np.asarray(labels)
+    splits = _splits(y, n_folds, seed=options.seed)
+    pending: list[tuple[str, str, Future[dict[str, Any]]]] = []
+    for cleaning, choice_texts in texts.items():
+        x = np.asarray(choice_texts, dtype=object)
+        for train_rows, valid_rows in splits:
+            features = build_features(x[train_rows], y[train_rows], x[valid_rows], y[valid_rows],
+                                      settings=options.tfidf)
+            shared = executor.scatter(features)
+            pending += [(spec.name, cleaning, _submit(executor, spec, shared, options))
+                        for spec in candidates]
+    return _collect(pending, metric=options.metric)
+
+
+def _splits(y: np.ndarray, n_folds: int, *, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    return list(folds.split(np.zeros(len(y)), y))
+
+
+def _submit(
+    executor: Executor, spec: CandidateSpec, shared: Any, options: FitOptions
+) -> Future[dict[str, Any]]:
+    return executor.submit(
+        fit_candidate, spec, shared, seed=options.seed, memory_limit=options.memory_limit,
+        save_skops=False, n_threads=options.n_threads,
+    )
+
+
+def _collect(
+    pending: Sequence[tuple[str, str, Future[dict[str, Any]]]], *, metric: str
+) -> list[Contender]:
+    scores: dict[tuple[str, str], list[float]] = {}
+    errors: dict[tuple[str, str], list[str]] = {}
+    for name, cleaning, future in pending:
+        result = future.result()
+        key = (name, cleaning)
+        if result["status"] == "ok":
+            scores.setdefault(key, []).append(float(result["metrics"][metric]))
+        else:
+            errors.setdefault(key, []).append(str(result.get("error")))
+    keys = dict.fromkeys(key[:2] for key in pending)
+    contenders = [
+        Contender(name, cleaning, tuple(scores.get((name, cleaning), ())),
+                  tuple(errors.get((name, cleaning), ())))
+        for name, cleaning in keys
+    ]
+    return sorted(contenders, key=lambda c: (not c.errors, c.mean), reverse=True)
