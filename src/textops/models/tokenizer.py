@@ -179,7 +179,8 @@ class Tokenizer:
 
     ``ngram`` is the highest n-gram order (1: words only); ``buckets`` the most
     rows of the hashed n-gram table (fitting sizes it from the distinct n-grams
-    seen: ``buckets_``, see :func:`size_buckets`); ``min_count`` and ``max_vocab`` bound the vocabulary;
+    seen: ``buckets_``, see :func:`size_buckets`); ``min_count`` and ``max_vocab``
+    bound the vocabulary;
     ``max_words`` truncates long documents (the same in training and serving);
     ``binary`` keeps each id once per document (presence, not counts: a mean
     over ids then weighs a repeated word like a single one); otherwise
@@ -338,9 +339,7 @@ class Tokenizer:
             ngrams.append((combined, doc_of_token[first]))
         return ngrams
 
-    def _encode(
-        self, words: _Words, ngrams: list[tuple[np.ndarray, np.ndarray]]
-    ) -> EncodedBatch:
+    def _encode(self, words: _Words, ngrams: list[tuple[np.ndarray, np.ndarray]]) -> EncodedBatch:
         index = self.index_
         word_ids = np.fromiter((index.get(w, PAD_ID) for w in words.distinct), np.int64)
         token_ids = word_ids[words.codes]

@@ -12,9 +12,7 @@ from textops.models.tokenizer import MIN_BUCKETS, Tokenizer, size_buckets
 
 def numbered_texts(n_docs: int, *, words_per_doc: int = 8) -> list[str]:
     """Documents of distinct words: every bigram in them is new."""
-    return [
-        " ".join(f"w{doc}x{i}" for i in range(words_per_doc)) for doc in range(n_docs)
-    ]
+    return [" ".join(f"w{doc}x{i}" for i in range(words_per_doc)) for doc in range(n_docs)]
 
 
 @pytest.mark.parametrize(
