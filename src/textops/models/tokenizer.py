@@ -3,9 +3,15 @@
 The id space is fixed by the fitted state, and the same ids feed PyTorch and the
 ONNX graph (the tokenizer stays outside the graph, in NumPy)::
 
-    0                                 padding (never a token)
-    1 .. n_words                      vocabulary words, most frequent first
-    n_words + 1 .. n_words + buckets  hashed n-grams of order 2 .. ngram
+    0                                  padding (never a token)
+    1 .. n_words                       vocabulary words, most frequent first
+    n_words + 1 .. n_words + buckets_  hashed n-grams of order 2 .. ngram
+
+The n-gram table is sized from the training texts: ``buckets_`` is the power of
+two at or above twice the distinct n-grams seen at fit time, within
+``[min(MIN_BUCKETS, buckets), buckets]`` (``buckets`` is an upper bound, not a
+size), so a small corpus gets a small table: 500 short documents need a few
+thousand rows, not 2**18. The fitted size travels with the saved state.
 
 As in fastText, a word outside the vocabulary is dropped as a unigram but still
 takes part in the n-grams around it (n-grams hash the words' own strings, not
@@ -31,7 +37,9 @@ import numpy as np
 
 PAD_ID = 0
 TOKEN_PATTERN = r"(?u)\b\w+\b"
-FORMAT = "textops.tokenizer/1"
+FORMAT = "textops.tokenizer/2"
+# format 1 had no fitted table size: its tables were always ``params["buckets"]`` rows
+_FORMATS = (FORMAT, "textops.tokenizer/1")
 
 # The defaults of the tokenizer's settings. They are the network's defaults too:
 # NetworkConfig declares its tokenizer fields with these values, so the two cannot
@@ -39,6 +47,11 @@ FORMAT = "textops.tokenizer/1"
 DEFAULT_NGRAM = 2
 # 2**18 rows: with Adam's two dense moments a 2**20 x 256 table costs about 4 GB per trial
 DEFAULT_BUCKETS = 2**18
+# the smallest table sized from data (unless ``buckets`` is smaller), and the table's
+# rows per distinct n-gram before rounding up to a power of two: at 2 to 4 rows per
+# n-gram, about a fifth to two fifths of the n-grams share their row with another
+MIN_BUCKETS = 2**10
+ROWS_PER_NGRAM = 2
 DEFAULT_MIN_COUNT = 1
 DEFAULT_MAX_VOCAB: int | None = None
 DEFAULT_MAX_WORDS: int | None = 1000
@@ -123,11 +136,51 @@ def word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+def size_buckets(n_distinct: int, *, limit: int) -> int:
+    """Rows of a hashed table for ``n_distinct`` n-grams: the power of two at or above
+    ``ROWS_PER_NGRAM * n_distinct``, within ``[min(MIN_BUCKETS, limit), limit]``."""
+    wanted = 1 << max(0, ROWS_PER_NGRAM * n_distinct - 1).bit_length()
+    return max(min(MIN_BUCKETS, limit), min(wanted, limit))
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A batch's words as codes into its distinct words (each word mapped once)."""
+
+    lengths: np.ndarray  # int64 [n_docs]
+    codes: np.ndarray  # int64 [total], index into ``distinct``
+    distinct: list[str]
+
+    @classmethod
+    def of(cls, docs: list[list[str]]) -> _Words:
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        seen: dict[str, int] = {}
+        codes = np.fromiter(
+            (seen.setdefault(w, len(seen)) for w in itertools.chain.from_iterable(docs)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        return cls(lengths=lengths, codes=codes, distinct=list(seen))
+
+    @property
+    def n_docs(self) -> int:
+        return int(self.lengths.shape[0])
+
+    @property
+    def total(self) -> int:
+        return int(self.codes.shape[0])
+
+    def doc_of_token(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n_docs, dtype=np.int64), self.lengths)
+
+
 class Tokenizer:
     """Words from a fitted vocabulary plus hashed n-grams, as ids for an embedding table.
 
-    ``ngram`` is the highest n-gram order (1: words only); ``buckets`` the size of
-    the hashed n-gram table; ``min_count`` and ``max_vocab`` bound the vocabulary;
+    ``ngram`` is the highest n-gram order (1: words only); ``buckets`` the most
+    rows of the hashed n-gram table (fitting sizes it from the distinct n-grams
+    seen: ``buckets_``, see :func:`size_buckets`); ``min_count`` and ``max_vocab``
+    bound the vocabulary;
     ``max_words`` truncates long documents (the same in training and serving);
     ``binary`` keeps each id once per document (presence, not counts: a mean
     over ids then weighs a repeated word like a single one); otherwise
@@ -195,17 +248,20 @@ class Tokenizer:
 
     # -- fitting ------------------------------------------------------------------
     def fit(self, texts: Iterable[str]) -> Tokenizer:
-        """Learn the vocabulary: words seen ``min_count`` times, the ``max_vocab`` most frequent."""
-        self._check_params()
-        self._fit_words(self._split(texts))
+        """Learn the vocabulary (words seen ``min_count`` times, the ``max_vocab`` most
+        frequent) and the n-gram table's size (``buckets_``)."""
+        self.fit_encode(list(texts))
         return self
 
     def fit_encode(self, texts: Sequence[str]) -> EncodedBatch:
-        """``fit(texts)`` then ``encode(texts)``, splitting the texts into words once."""
+        """``fit(texts)`` then ``encode(texts)``, splitting and hashing the texts once."""
         self._check_params()
         docs = list(self._split(texts))
         self._fit_words(docs)
-        return self._encode_words(docs)
+        words = _Words.of(docs)
+        ngrams = self._ngram_hashes(words)
+        self._fit_buckets(ngrams)
+        return self._encode(words, ngrams)
 
     def _fit_words(self, docs: Iterable[list[str]]) -> None:
         counts: Counter[str] = Counter()
@@ -216,6 +272,14 @@ class Tokenizer:
         if self.max_vocab is not None:
             kept = kept[: self.max_vocab]
         self._set_vocabulary([word for word, _ in kept])
+
+    def _fit_buckets(self, ngrams: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        if self.ngram == 1:
+            self.buckets_ = 0
+            return
+        hashes = [combined for combined, _ in ngrams]
+        distinct = int(np.unique(np.concatenate(hashes)).shape[0]) if hashes else 0
+        self.buckets_ = size_buckets(distinct, limit=self.buckets)
 
     def _set_vocabulary(self, words: list[str]) -> None:
         self.vocabulary_ = words
@@ -232,9 +296,8 @@ class Tokenizer:
 
     @property
     def n_ids(self) -> int:
-        """Rows the embedding table needs: padding + words + n-gram buckets."""
-        n_buckets = self.buckets if self.ngram > 1 else 0
-        return 1 + self.n_words + n_buckets
+        """Rows the embedding table needs: padding + words + the fitted n-gram buckets."""
+        return 1 + self.n_words + self.buckets_
 
     def _fitted_vocabulary(self) -> list[str]:
         vocabulary: list[str] | None = getattr(self, "vocabulary_", None)
@@ -254,42 +317,43 @@ class Tokenizer:
     def encode(self, texts: Sequence[str]) -> EncodedBatch:
         """Ids of each document: its vocabulary words, then its n-grams (order 2, 3, ...)."""
         self._fitted_vocabulary()
-        return self._encode_words(list(self._split(texts)))
+        words = _Words.of(list(self._split(texts)))
+        return self._encode(words, self._ngram_hashes(words))
 
-    def _encode_words(self, docs: list[list[str]]) -> EncodedBatch:
-        n_docs = len(docs)
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
-        total = int(lengths.sum())
-        distinct: dict[str, int] = {}
-        codes = np.fromiter(
-            (distinct.setdefault(w, len(distinct)) for w in itertools.chain.from_iterable(docs)),
-            dtype=np.int64,
-            count=total,
-        )
+    def _ngram_hashes(self, words: _Words) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per order 2 .. ngram: each n-gram's 64-bit hash, and the document it is in."""
+        if self.ngram == 1 or not words.total:
+            return []
+        lengths = words.lengths
+        hashes = np.fromiter((word_hash(w) for w in words.distinct), np.uint64)[words.codes]
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        position = np.arange(words.total, dtype=np.int64) - starts
+        length_of_token = np.repeat(lengths, lengths)
+        doc_of_token = words.doc_of_token()
+        ngrams = []
+        for order in range(2, self.ngram + 1):
+            first = np.flatnonzero(position <= length_of_token - order)
+            combined = np.full(first.shape[0], _ORDER_SALT ^ order, dtype=np.uint64)
+            for k in range(order):  # uint64 arithmetic wraps, as the hash intends
+                combined = combined * _NGRAM_MULTIPLIER + hashes[first + k]
+            ngrams.append((combined, doc_of_token[first]))
+        return ngrams
+
+    def _encode(self, words: _Words, ngrams: list[tuple[np.ndarray, np.ndarray]]) -> EncodedBatch:
         index = self.index_
-        word_ids = np.fromiter((index.get(w, PAD_ID) for w in distinct), np.int64, len(distinct))
-        token_ids = word_ids[codes]
-        doc_of_token = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-
+        word_ids = np.fromiter((index.get(w, PAD_ID) for w in words.distinct), np.int64)
+        token_ids = word_ids[words.codes]
         known = token_ids != PAD_ID
         pieces_ids = [token_ids[known]]
-        pieces_doc = [doc_of_token[known]]
-        if self.ngram > 1 and total:
-            hashes = np.fromiter((word_hash(w) for w in distinct), np.uint64, len(distinct))[codes]
-            starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-            position = np.arange(total, dtype=np.int64) - starts
-            length_of_token = np.repeat(lengths, lengths)
-            base = 1 + self.n_words
-            for order in range(2, self.ngram + 1):
-                first = np.flatnonzero(position <= length_of_token - order)
-                combined = np.full(first.shape[0], _ORDER_SALT ^ order, dtype=np.uint64)
-                for k in range(order):  # uint64 arithmetic wraps, as the hash intends
-                    combined = combined * _NGRAM_MULTIPLIER + hashes[first + k]
-                pieces_ids.append(base + (combined % np.uint64(self.buckets)).astype(np.int64))
-                pieces_doc.append(doc_of_token[first])
+        pieces_doc = [words.doc_of_token()[known]]
+        base = 1 + self.n_words
+        for combined, doc_of_ngram in ngrams:
+            pieces_ids.append(base + (combined % np.uint64(self.buckets_)).astype(np.int64))
+            pieces_doc.append(doc_of_ngram)
+        return self._batch(np.concatenate(pieces_doc), np.concatenate(pieces_ids), words.n_docs)
 
-        doc = np.concatenate(pieces_doc)
-        ids = np.concatenate(pieces_ids)
+    def _batch(self, doc: np.ndarray, ids: np.ndarray, n_docs: int) -> EncodedBatch:
+        """Ids ordered by document, each (document, id) once when ``binary``/``sublinear_tf``."""
         weights = None
         if self.binary or self.sublinear_tf:  # one (document, id) pair each, by document then id
             pairs, occurrences = np.unique(doc * np.int64(self.n_ids) + ids, return_counts=True)
@@ -312,23 +376,30 @@ class Tokenizer:
 
     # -- persistence --------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-serialisable state: parameters and the vocabulary in id order."""
+        """Plain JSON-serialisable state: parameters, the fitted n-gram table size
+        (``buckets_``) and the vocabulary in id order."""
+        vocabulary = list(self._fitted_vocabulary())
         return {
             "format": FORMAT,
             "params": self.get_params(),
+            "buckets_": self.buckets_,
             "token_pattern": TOKEN_PATTERN,
             "hash": "blake2b-64/fasttext-combine",
-            "vocabulary": list(self._fitted_vocabulary()),
+            "vocabulary": vocabulary,
         }
 
     @classmethod
     def from_dict(cls, state: Mapping[str, Any]) -> Tokenizer:
         """Rebuild a fitted tokenizer from :meth:`to_dict` output."""
-        if state.get("format") != FORMAT:
+        if state.get("format") not in _FORMATS:
             raise ValueError(
-                f"Unknown tokenizer format {state.get('format')!r}; expected {FORMAT!r}. "
-                "Re-export the model with this version of textops."
+                f"Unknown tokenizer format {state.get('format')!r}; expected one of "
+                f"{list(_FORMATS)}. Re-export the model with this version of textops."
             )
         tokenizer = cls(**state["params"])
         tokenizer._set_vocabulary(list(state["vocabulary"]))
+        if "buckets_" in state:
+            tokenizer.buckets_ = int(state["buckets_"])
+        else:  # format 1: the table was always the configured size
+            tokenizer.buckets_ = tokenizer.buckets if tokenizer.ngram > 1 else 0
         return tokenizer

@@ -17,6 +17,12 @@ have trained on every document. The vocabulary spans all training texts (it
 uses no labels); ``tfidf`` weights are each member's own, from the documents it
 trains on, so an id only a held-out document holds weighs 0 in that member.
 
+Before anything trains, the fitted tokenizer's id count sizes the model: one
+past the config's ``max_model_mb`` raises
+:class:`~textops.models.network_config.ModelSizeError` (``bound_members``
+checks the bound for another number of members: the tuner's trials train one,
+the final model several).
+
 A per-epoch ``callback`` receives an :class:`EpochResult`; it may raise (the
 tuner raises ``optuna.TrialPruned``) to stop training, and the exception
 propagates unchanged.
@@ -38,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from textops.errors import ModelError
-from textops.models.network_config import NetworkConfig
+from textops.models.network_config import NetworkConfig, check_model_size
 from textops.models.tokenizer import EncodedBatch, Tokenizer
 from textops.models.training_loop import (
     EpochCallback,
@@ -59,6 +65,7 @@ __all__ = [
     "fit_network",
     "inverse_document_frequency",
     "resolve_device",
+    "validation_size",
 ]
 
 
@@ -137,6 +144,7 @@ def fit_network(
     config: NetworkConfig | None = None,
     *,
     callback: EpochCallback | None = None,
+    bound_members: int | None = None,
 ) -> TrainedNetwork:
     """Train the network of ``config`` on labelled texts; see the module docstring."""
     import torch
@@ -146,6 +154,7 @@ def fit_network(
     folds = _validation_folds(y, config.val_fraction, config.members, config.seed)
     tokenizer = config.tokenizer()
     encoded = tokenizer.fit_encode(texts)
+    check_model_size(config, tokenizer.n_ids, len(classes), members=bound_members)
     device = resolve_device(config.device)  # before training: a missing GPU fails at once
     previous_threads = torch.get_num_threads()
     if config.threads is not None:
@@ -282,7 +291,7 @@ def _validation_folds(
     """
     rng = np.random.default_rng(seed)
     n = y.shape[0]
-    n_val = min(max(1, int(round(fraction * n))), n - 1)
+    n_val = validation_size(n, fraction)
     key = np.empty(n)
     for label in np.unique(y):
         rows = np.flatnonzero(y == label)
@@ -294,6 +303,12 @@ def _validation_folds(
         held_out[order[(member * n_val + np.arange(n_val)) % n]] = True
         folds.append((np.flatnonzero(~held_out), np.flatnonzero(held_out)))
     return folds
+
+
+def validation_size(n_docs: int, fraction: float) -> int:
+    """Documents a member holds out of ``n_docs`` at ``val_fraction`` ``fraction``
+    (at least 1, and at least 1 left to train on)."""
+    return min(max(1, int(round(fraction * n_docs))), n_docs - 1)
 
 
 def inverse_document_frequency(encoded: EncodedBatch, n_ids: int) -> np.ndarray:

@@ -10,6 +10,9 @@ or a range is wrong::
     extra:                            # any other NetworkConfig field
       min_count: {type: int, low: 1, high: 3}
 
+``val_fraction`` is not a dimension: every trial is judged on the same share of
+the tuning data (the study sets it, see ``TuningConfig.min_validation_docs``).
+
 ``hidden_size`` and ``hidden_layers`` only shape the MLP, so they are sampled
 only in trials whose architecture is ``mlp`` (Optuna's define-by-run space).
 """
@@ -23,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from textops.models.network_config import NetworkConfig
 
 MLP_ONLY = frozenset({"hidden_size", "hidden_layers"})
+# trials judged on validation sets of different sizes cannot be compared
+NOT_TUNABLE = frozenset({"val_fraction"})
 
 
 class _Dimension(BaseModel):
@@ -97,6 +102,13 @@ class SearchSpace(BaseModel):
         clash = set(self.extra) & set(type(self).model_fields)
         if clash:
             raise ValueError(f"extra repeats named dimensions {sorted(clash)}; set them directly")
+        fixed = sorted(set(self.extra) & NOT_TUNABLE)
+        if fixed:
+            raise ValueError(
+                f"extra names {fixed}, which tuning does not vary: every trial is judged on "
+                "the same validation share (set the base network's val_fraction, and "
+                "tuning.min_validation_docs)"
+            )
         unknown = sorted(set(self.extra) - known)
         if unknown:
             raise ValueError(

@@ -12,6 +12,14 @@ raises is marked FAIL by Optuna (``catch=(Exception,)``) with the error in its
 reads the finished study back as a DataFrame, from which the step logs one
 child run per trial.
 
+Every trial is judged on the same held-out share of the tuning data, and on
+enough of it: :func:`validation_share` raises the base config's ``val_fraction``
+until it holds ``TuningConfig``'s minimum of documents (up to
+``max_val_fraction``) or refuses to tune, naming the settings that give more.
+A trial whose model would pass ``max_model_mb`` (checked for the members the
+final model trains, ``final_members``) is pruned before it trains, the size in
+its ``pruned_reason``.
+
 Storage: a path is an Optuna journal file (one machine, many processes); a URL
 with a scheme (``postgresql://...``, ``sqlite:///...``) is an RDB storage
 (many machines). Re-running :func:`tune` with the same study name resumes it:
@@ -30,8 +38,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from textops.errors import ModelError
-from textops.models.network_config import NetworkConfig
+from textops.errors import ConfigError, ModelError
+from textops.models.network_config import ModelSizeError, NetworkConfig
+from textops.models.training import validation_size
 from textops.models.training_loop import EpochResult
 from textops.tuning.space import SearchSpace, apply_params, suggest
 
@@ -53,6 +62,8 @@ TRIAL_COLUMNS = (
     "val_metric",
     "train_loss",
     "best_epoch",
+    "validation_docs",
+    "pruned_reason",
     "error",
 )
 
@@ -74,6 +85,29 @@ class TuningConfig(BaseModel):
     pruner_startup_trials: int = Field(default=5, ge=0, description="median: trials before pruning")
     pruner_warmup_epochs: int = Field(default=1, ge=0, description="median: epochs never pruned")
     threads_per_trial: int = Field(default=1, ge=1, description="torch CPU threads in each trial")
+    min_validation_docs: int = Field(
+        default=200,
+        ge=1,
+        description="judge trials on at least this many validation documents (or "
+        "min_validation_docs_per_class per class, whichever is more): the base network's "
+        "val_fraction is raised to reach it, up to max_val_fraction, else tuning refuses",
+    )
+    min_validation_docs_per_class: int = Field(
+        default=5, ge=0, description="see min_validation_docs"
+    )
+    max_val_fraction: float = Field(
+        default=0.5,
+        gt=0.0,
+        lt=1.0,
+        description="the largest validation share tuning may raise val_fraction to",
+    )
+    final_members: int = Field(
+        default=3,
+        ge=1,
+        le=16,
+        description="members the final model trains (the train step's 'members'): a trial "
+        "is pruned when that many members would pass the network's max_model_mb",
+    )
     resources: dict[str, float] = Field(
         default_factory=dict,
         description="deprecated: set compute.<target>.resources instead; "
@@ -92,6 +126,10 @@ class TuningConfig(BaseModel):
                 stacklevel=2,
             )
         return value
+
+    def min_validation(self, n_classes: int) -> int:
+        """Validation documents a trial needs for ``n_classes`` classes."""
+        return max(self.min_validation_docs, self.min_validation_docs_per_class * n_classes)
 
 
 @dataclass(frozen=True)
@@ -118,6 +156,8 @@ class TuningResult:
     best_trial: int
     best_config: NetworkConfig
     wall_seconds: float
+    validation_docs: int  # documents every trial was judged on
+    val_fraction: float  # the share of the tuning data that makes them (maybe raised)
 
     def counts(self) -> dict[str, int]:
         """Trials per state (COMPLETE, PRUNED, FAIL)."""
@@ -153,13 +193,16 @@ def tune(
     settings = settings or TuningConfig()
     # each trial keeps (and the best config later trains to) the epoch the objective favours
     base = (base or NetworkConfig()).model_copy(update={"monitor": settings.objective})
+    share = validation_share(
+        len(texts), len({str(label) for label in labels}), base.val_fraction, settings=settings
+    )
     space = space or SearchSpace()
     start = time.perf_counter()
     study = _open_study(study_name, storage, settings)
     missing = settings.n_trials - sum(t.state.name in FINISHED_STATES for t in study.trials)
     if missing > 0:
         tasks = _trial_tasks(
-            base,
+            base.model_copy(update={"val_fraction": share}),
             space,
             settings,
             storage=storage,
@@ -170,7 +213,43 @@ def tune(
         # None: the executor's own, i.e. its compute target's resources
         _run_trial_tasks(tasks, texts, labels, executor, resources=settings.resources or None)
     study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
-    return _result(study, base, storage=storage, seconds=time.perf_counter() - start)
+    # the best config keeps the base's own val_fraction: the final fit needs no larger share
+    return _result(
+        study,
+        base,
+        storage=storage,
+        seconds=time.perf_counter() - start,
+        validation=(validation_size(len(texts), share), share),
+    )
+
+
+def validation_share(
+    n_docs: int, n_classes: int, val_fraction: float, *, settings: TuningConfig
+) -> float:
+    """The validation share trials hold out: ``val_fraction``, or the least share that
+    holds ``settings.min_validation(n_classes)`` documents, up to ``max_val_fraction``.
+
+    Raises :class:`~textops.errors.ConfigError` when even that share is too few.
+    """
+    needed = settings.min_validation(n_classes)
+    if validation_size(n_docs, val_fraction) >= needed:
+        return val_fraction
+    share = needed / n_docs
+    if validation_size(n_docs, share) < needed:  # rounding fell short
+        share = (needed + 0.5) / n_docs
+    if share <= settings.max_val_fraction and validation_size(n_docs, share) >= needed:
+        return share
+    most = validation_size(n_docs, settings.max_val_fraction)
+    raise ConfigError(
+        f"tuning would judge trials on {validation_size(n_docs, val_fraction)} validation "
+        f"documents ({n_docs} tuning documents x val_fraction {val_fraction:g}; at most {most} "
+        f"at max_val_fraction {settings.max_val_fraction:g}), fewer than the {needed} it "
+        f"needs (min_validation_docs {settings.min_validation_docs}, or "
+        f"{settings.min_validation_docs_per_class} per class x {n_classes} classes).",
+        hint="tune on more documents (a larger data.split.subset_fraction, or "
+        "steps.tune.data: full), or lower steps.tune.params.tuning.min_validation_docs "
+        "(and min_validation_docs_per_class)",
+    )
 
 
 def _open_study(study_name: str, storage: str, settings: TuningConfig) -> optuna.Study:
@@ -291,7 +370,9 @@ def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> int:
 
         def objective(trial: optuna.Trial) -> float:
             numbers.append(trial.number)
-            return _objective(trial, texts, labels, base=base, space=space)
+            return _objective(
+                trial, texts, labels, base=base, space=space, bound_members=settings.final_members
+            )
 
         study.optimize(objective, n_trials=1, catch=(Exception,))
     finally:
@@ -307,6 +388,7 @@ def _objective(
     *,
     base: NetworkConfig,
     space: SearchSpace,
+    bound_members: int,
 ) -> float:
     import optuna
 
@@ -319,13 +401,19 @@ def _objective(
         losses.append(epoch.train_loss)
         trial.report(epoch.monitored(objective), epoch.epoch)
         if trial.should_prune():
-            raise optuna.TrialPruned(f"pruned after epoch {epoch.epoch}")
+            reason = f"pruned after epoch {epoch.epoch}: {objective} behind the other trials'"
+            trial.set_user_attr("pruned_reason", reason)
+            raise optuna.TrialPruned(reason)
 
     try:
         config = apply_params(base, suggest(trial, space, base))
-        network = fit_network(texts, labels, config, callback=report)
+        trial.set_user_attr("validation_docs", validation_size(len(texts), config.val_fraction))
+        network = fit_network(texts, labels, config, callback=report, bound_members=bound_members)
     except optuna.TrialPruned:
         raise
+    except ModelSizeError as exc:  # too big to keep: never trained, so pruned, not failed
+        trial.set_user_attr("pruned_reason", exc.message)
+        raise optuna.TrialPruned(exc.message) from exc
     except Exception as exc:
         trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
         raise
@@ -337,16 +425,25 @@ def _objective(
 
 
 def _result(
-    study: optuna.Study, base: NetworkConfig, *, storage: str, seconds: float
+    study: optuna.Study,
+    base: NetworkConfig,
+    *,
+    storage: str,
+    seconds: float,
+    validation: tuple[int, float],
 ) -> TuningResult:
     trials = trials_frame(study)
     complete = trials[trials["state"] == "COMPLETE"]
     if complete.empty:
         errors = trials["error"].dropna().unique().tolist()
+        pruned = trials["pruned_reason"].dropna().unique().tolist()
         raise ModelError(
             f"no tuning trial of study '{study.study_name}' completed "
-            f"({trials['state'].value_counts().to_dict()}); errors: {errors[:3]}",
-            hint="widen the search space or check the training data",
+            f"({trials['state'].value_counts().to_dict()}); errors: {errors[:3]}; "
+            f"pruned: {pruned[:3]}",
+            hint="widen the search space or check the training data; for trials pruned "
+            "by size, raise the network's max_model_mb or narrow the space (embedding_dim, "
+            "ngram, buckets)",
         )
     best = study.best_trial
     return TuningResult(
@@ -358,11 +455,14 @@ def _result(
         best_trial=best.number,
         best_config=apply_params(base, dict(best.params)),
         wall_seconds=seconds,
+        validation_docs=validation[0],
+        val_fraction=validation[1],
     )
 
 
 def trials_frame(study: optuna.Study) -> pd.DataFrame:
-    """One row per trial: number, state, value, params, duration, per-epoch figures, error."""
+    """One row per trial: number, state, value, params, duration, per-epoch figures,
+    the validation documents it was judged on, why it was pruned, its error."""
     import pandas as pd
 
     rows = []
@@ -383,6 +483,8 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
                 "val_metric": [float(trial.intermediate_values[s]) for s in steps],
                 "train_loss": [float(v) for v in trial.user_attrs.get("train_loss", [])],
                 "best_epoch": trial.user_attrs.get("best_epoch"),
+                "validation_docs": trial.user_attrs.get("validation_docs"),
+                "pruned_reason": trial.user_attrs.get("pruned_reason"),
                 "error": trial.user_attrs.get("error"),
             }
         )

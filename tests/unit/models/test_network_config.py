@@ -52,3 +52,38 @@ def test_a_bad_device_is_refused_with_the_accepted_forms() -> None:
     with pytest.raises(ValueError, match=r"'auto', 'cpu', 'cuda' or 'cuda:N'. Got 'gpu'"):
         NetworkConfig(device="gpu")
     assert NetworkConfig(device="cuda:1").device == "cuda:1"
+
+
+@pytest.mark.parametrize("bad", [0, -1.5, float("nan")])
+def test_max_model_mb_must_be_positive(bad: float) -> None:
+    with pytest.raises(ValueError, match=r"max_model_mb must be a number of megabytes > 0"):
+        NetworkConfig(max_model_mb=bad)
+
+
+def test_model_bytes_count_every_members_table_and_layers() -> None:
+    n_ids, n_classes = 1000, 4
+    fasttext = NetworkConfig(architecture="fasttext", pooling="tfidf", members=3)
+    # the head folded into the table, the squared idf weights, the bias: float32, per member
+    assert fasttext.model_bytes(n_ids, n_classes) == 4 * 3 * (1000 * 4 + 1000 + 4)
+    assert fasttext.model_bytes(n_ids, n_classes, members=1) * 3 == (
+        fasttext.model_bytes(n_ids, n_classes)
+    )
+    mlp = NetworkConfig(
+        architecture="mlp", pooling="mean", embedding_dim=16, hidden_size=8, hidden_layers=2
+    )
+    dense = 16 + (16 + 1) * 8 + (8 + 1) * 8 + (8 + 1) * 4
+    assert mlp.model_bytes(n_ids, n_classes) == 4 * (1000 * 16 + dense)
+
+
+def test_a_model_over_its_bound_is_refused_with_the_size_and_the_setting() -> None:
+    from textops.models.network_config import ModelSizeError, check_model_size
+
+    config = NetworkConfig(architecture="mlp", embedding_dim=128, max_model_mb=150)
+    n_ids = 262_144 + 10_000
+    assert check_model_size(config, n_ids, 4) == config.model_bytes(n_ids, 4)  # 140 MB: fits
+    with pytest.raises(ModelSizeError, match=r"would take 421.\d MB \(3 member\(s\) x 272,144 "
+                       r"ids x 128 wide, float32\), more than max_model_mb = 150") as caught:
+        check_model_size(config, n_ids, 4, members=3)
+    assert caught.value.limit_bytes == 150 * 10**6
+    assert caught.value.size_bytes == config.model_bytes(n_ids, 4, members=3)
+    assert "max_model_mb" in str(caught.value.hint)

@@ -135,3 +135,16 @@ def test_classifier_refuses_a_label_list_that_does_not_fit(
 ) -> None:
     with pytest.raises(ModelError, match="scores 3 classes but 2 labels"):
         OnnxTextClassifier(exported.model, network.tokenizer, ["a", "b"])
+
+
+def test_the_configs_size_estimate_is_the_graphs_weights(
+    network: TrainedNetwork, exported: OnnxExport
+) -> None:
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load_from_string(exported.model).graph
+    weights = sum(numpy_helper.to_array(tensor).nbytes for tensor in graph.initializer)
+    estimate = network.config.model_bytes(network.tokenizer.n_ids, len(network.labels))
+    assert 0 <= weights - estimate < 128  # the graph's few scalar constants
+    assert estimate < len(exported.model)

@@ -172,6 +172,33 @@ def test_early_stopping_keeps_the_best_epoch_of_the_monitored_figure(monitor: st
     assert network.best_val_accuracy == best.val_accuracy
 
 
+def test_a_model_over_max_model_mb_fails_before_anything_trains() -> None:
+    from textops.models.network_config import ModelSizeError
+
+    texts, labels = make_corpus()
+    seen: list[EpochResult] = []
+    fits = fit_network(texts, labels, SMALL, callback=seen.append)  # a few kB
+    size = SMALL.model_bytes(fits.tokenizer.n_ids, len(fits.labels))
+    bounded = SMALL.model_copy(update={"max_model_mb": size * 2.5 / 10**6})
+    seen.clear()
+    assert fit_network(texts, labels, bounded, callback=seen.append).model is not None
+    with pytest.raises(ModelSizeError, match=r"3 member\(s\) .* more than max_model_mb"):
+        fit_network(texts, labels, bounded, callback=seen.append, bound_members=3)
+    with pytest.raises(ModelSizeError, match="max_model_mb"):
+        fit_network(texts, labels, bounded.model_copy(update={"members": 3}))
+    assert len(seen) == SMALL.epochs  # the refused fits never trained an epoch
+
+
+def test_validation_size_is_what_a_member_holds_out() -> None:
+    from textops.models.training import validation_size
+
+    assert [validation_size(n, 0.1) for n in (10, 80, 500)] == [1, 8, 50]
+    assert validation_size(3, 0.01) == 1 and validation_size(3, 0.99) == 2
+    texts, labels = make_corpus()
+    network = fit_network(texts, labels, SMALL.model_copy(update={"val_fraction": 0.25}))
+    assert network.n_val == validation_size(len(texts), 0.25) == 30
+
+
 def test_bad_inputs_name_the_problem() -> None:
     with pytest.raises(ModelError, match="at least 2 classes"):
         fit_network(["a b", "c d", "e f"], ["x", "x", "x"], SMALL)

@@ -14,6 +14,7 @@ from textops.compute.dask import DaskExecutor
 from textops.compute.targets import ExecutorPool
 from textops.compute.testing import FakeExecutor
 from textops.config.schema import ComputeTarget
+from textops.errors import ConfigError
 from textops.models.network_config import NetworkConfig
 from textops.tuning import (
     Choice,
@@ -42,8 +43,10 @@ SPACE = SearchSpace(
     epochs=None,
     batch_size=None,
 )
+# the corpora here are small: judge on 5 validation documents at least, not 200
 SETTINGS = TuningConfig(
-    n_trials=12, startup_trials=4, pruner_startup_trials=2, pruner_warmup_epochs=0
+    n_trials=12, startup_trials=4, pruner_startup_trials=2, pruner_warmup_epochs=0,
+    min_validation_docs=5, min_validation_docs_per_class=0,
 )
 
 
@@ -85,6 +88,73 @@ def test_the_loss_objective_minimises_the_kept_epochs_validation_loss(tmp_path: 
     assert result.best_config.monitor == "val_loss"
     with pytest.raises(ValidationError, match="objective"):
         TuningConfig(objective="f1")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("minimum", "per_class", "expected"), [(20, 0, 20), (1, 6, 24), (5, 1, 6)]
+)
+def test_trials_are_judged_on_at_least_the_minimum_of_validation_documents(
+    tmp_path: Path, minimum: int, per_class: int, expected: int
+) -> None:
+    texts, labels = make_corpus(n_per_class=15)  # 60 documents, 4 classes: 6 at 0.1
+    settings = SETTINGS.model_copy(update={
+        "n_trials": 2, "min_validation_docs": minimum, "min_validation_docs_per_class": per_class,
+    })
+    result = tune(
+        texts, labels, storage=str(tmp_path / "s.journal"), study_name="enough",
+        executor=LocalExecutor(), base=BASE, space=SPACE, settings=settings,
+    )
+    assert result.validation_docs == expected
+    assert result.val_fraction == (BASE.val_fraction if expected == 6 else expected / 60)
+    assert result.trials["validation_docs"].tolist() == [expected, expected]
+    assert result.best_config.val_fraction == BASE.val_fraction  # the final fit's own share
+
+
+def test_too_few_documents_to_judge_on_is_refused_naming_the_settings(tmp_path: Path) -> None:
+    texts, labels = make_corpus(n_per_class=15)  # at most 30 at a validation share of 0.5
+    storage = tmp_path / "s.journal"
+    settings = SETTINGS.model_copy(update={"min_validation_docs": 200})  # the default
+    refusal = (
+        r"judge trials on 6 validation documents \(60 tuning documents x val_fraction 0.1; "
+        r"at most 30 at max_val_fraction 0.5\), fewer than the 200 it needs"
+    )
+    with pytest.raises(ConfigError, match=refusal) as caught:
+        tune(texts, labels, storage=str(storage), study_name="few", executor=LocalExecutor(),
+             base=BASE, space=SPACE, settings=settings)
+    for setting in ("data.split.subset_fraction", "steps.tune.data: full", "min_validation_docs"):
+        assert setting in str(caught.value.hint)
+    assert not storage.exists()  # refused before any trial
+    assert TuningConfig().min_validation(n_classes=20) == 200
+    assert TuningConfig().min_validation(n_classes=60) == 300
+    with pytest.raises(ValidationError, match="min_validation_docs"):
+        TuningConfig(min_validation_docs=0)
+    with pytest.raises(ValidationError, match="max_val_fraction"):
+        TuningConfig(max_val_fraction=1.0)
+
+
+def test_trials_too_big_for_the_final_members_are_pruned_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    texts, labels = make_corpus(n_per_class=15)
+    # about 300 ids: an MLP 8 wide takes about 10 kB a member, 256 wide about 300 kB
+    base = BASE.model_copy(update={"architecture": "mlp", "max_model_mb": 0.1})
+    space = SPACE.model_copy(update={
+        "architecture": None, "learning_rate": None, "hidden_size": None,
+        "embedding_dim": Choice(choices=[8, 256]),
+    })
+    settings = SETTINGS.model_copy(update={"n_trials": 6, "startup_trials": 6, "final_members": 3})
+    result = tune(
+        texts, labels, storage=str(tmp_path / "s.journal"), study_name="size",
+        executor=LocalExecutor(), base=base, space=space, settings=settings,
+    )
+    trials = result.trials
+    wide = trials[[p["embedding_dim"] == 256 for p in trials["params"]]]
+    assert len(wide) >= 1 and (wide["state"] == "PRUNED").all()
+    assert wide["pruned_reason"].str.match(
+        r"the mlp network would take \d+\.\d MB \(3 member\(s\) .* more than max_model_mb = 0.1"
+    ).all()
+    assert all(len(v) == 0 for v in wide["val_metric"])  # pruned before training
+    assert result.best_params["embedding_dim"] == 8
 
 
 def test_rerunning_a_study_only_runs_the_missing_trials(tmp_path: Path) -> None:
@@ -135,7 +205,9 @@ def test_trials_ask_for_the_resources_of_the_bound_compute_target(tmp_path: Path
 
     deprecated = r"tuning.resources .* deprecated.*compute.<target>.resources"
     with pytest.warns(FutureWarning, match=deprecated):
-        deprecated = TuningConfig(n_trials=1, startup_trials=1, resources={"GPU": 2})
+        deprecated = TuningConfig(
+            n_trials=1, startup_trials=1, resources={"GPU": 2}, min_validation_docs=5
+        )
     tune(
         texts,
         labels,
@@ -200,3 +272,5 @@ def test_search_space_is_validated_data() -> None:
         FloatRange(low=0.0, high=0.1, log=True)
     with pytest.raises(ValidationError, match="extra"):
         SearchSpace.model_validate({"learning_rat": None})
+    with pytest.raises(ValidationError, match=r"\['val_fraction'\], which tuning does not vary"):
+        SearchSpace(extra={"val_fraction": FloatRange(low=0.1, high=0.3)})
