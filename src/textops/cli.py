@@ -131,6 +131,9 @@ def run(
         if step.kind == "validate" and "report" in step.outputs:
             verdict = _drift_verdict(step.outputs["report"])
             console.print(verdict, highlight=False, markup=False, soft_wrap=True)
+        if step.kind == "train" and "gate" in step.outputs:
+            for line in _gate_lines(step.outputs["gate"]):
+                console.print(line, highlight=False, markup=False, soft_wrap=True)
     if record.dataset:
         console.print(f"dataset {record.dataset['name']}@{record.dataset['version']}")
     if record.tracking_uri:
@@ -156,6 +159,26 @@ def _drift_verdict(report: dict[str, Any]) -> str:
     if untested:
         line += f"\n  {untested} drift tests had too few rows to judge (see the validation report)"
     return line
+
+
+def _gate_lines(gate: dict[str, Any]) -> list[str]:
+    """One line per model of the run: family, what it is, its figures, and the gate's word."""
+    lines = []
+    for i, model in enumerate(gate["models"]):
+        metrics = model["metrics"]
+        shown = [k for k in ("f1_macro", "accuracy") if k in metrics]
+        figure = ", ".join(f"{k} {metrics[k]:.4f}" for k in shown)
+        what = f"{model['family']} ({model.get('estimator') or '?'}): {figure}"
+        registered = model.get("registered")
+        if registered is None:
+            verdict = "not registered (tracking is off)" if i == gate["chosen"] else ""
+        else:
+            role = "champion" if registered["promoted"] else "challenger"
+            verdict = f"v{registered['version']} {role}: {registered['reason']}"
+        lines.append(f"model: {what}{' -> ' + verdict if verdict else ''}")
+    if any(m.get("registered") for m in gate["models"]):
+        lines.append("next: textops models history | textops models list")
+    return lines
 
 
 @app.command()

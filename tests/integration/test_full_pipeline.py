@@ -14,6 +14,8 @@ FAST = [
     "steps.tune.params.tuning.n_trials=8",
     "steps.tune.params.space.epochs={type: int, low: 2, high: 4}",
     "steps.tune.params.space.architecture={type: categorical, choices: [fasttext]}",
+    # 1,500 demo rows leave ~240 in the tuning subset: judge trials on 40 documents here
+    "steps.tune.params.tuning.min_validation_docs=40",
 ]
 
 
@@ -30,6 +32,7 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "validate",
         "clean",
         "sweep",
+        "refit",
         "tune",
         "train",
     ]
@@ -45,7 +48,8 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     for run in runs:
         by_parent.setdefault(run.data.tags.get("mlflow.parentRunId", ""), []).append(run)
     steps = {r.info.run_name: r for r in by_parent[record.mlflow_run_id]}
-    assert set(steps) == {"ingest", "profile", "validate", "clean", "sweep", "tune", "train"}
+    assert set(steps) == {"ingest", "profile", "validate", "clean", "sweep", "refit", "tune",
+                          "train"}
     candidates = by_parent[steps["sweep"].info.run_id]
     assert len(candidates) == 15
     ridge = next(r for r in candidates if r.info.run_name == "ridge")
@@ -60,23 +64,30 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert len(pd.read_parquet(store / "reporting" / "trials")) == 8
 
     model = record.step("train").outputs["model"]
+    assert model["family"] == "network"
     assert model["metrics"]["accuracy"] > 0.5  # five classes: chance is 0.2
     assert model["onnx_parity_max_abs_diff"] < 1e-4
-    assert model["registered"]["promoted"] is True
+    gate = record.step("train").outputs["gate"]
+    assert [m["family"] for m in gate["models"]] == ["network", "linear"]
+    promoted = [m for m in gate["models"] if m["registered"]["promoted"]]
+    assert promoted == [gate["models"][gate["chosen"]]]  # the better of the two, no champion yet
+    set_aside = gate["models"][1 - gate["chosen"]]["registered"]
+    assert "of the same run on the same" in set_aside["reason"]
     versions = api.list_models()
-    assert versions[0].aliases == ("champion",)
+    assert [v.aliases for v in versions].count(("champion",)) == 1
+    champion = next(v for v in versions if "champion" in v.aliases)
+    assert champion.version == promoted[0]["registered"]["version"]
 
     import mlflow.pyfunc
 
-    loaded = mlflow.pyfunc.load_model(
-        client.get_model_version_download_uri("textops-classifier", "1")
-    )
-    scored = loaded.predict(
-        pd.DataFrame({"text": ["My parcel never arrived, the courier lost it!"]})
-    )
-    assert scored["label"][0] in {"billing", "delivery", "technical", "account", "product"}
+    for version in (1, 2):  # either family scores raw text through the same call
+        loaded = mlflow.pyfunc.load_model(
+            client.get_model_version_download_uri("textops-classifier", str(version))
+        )
+        scored = loaded.predict({"text": ["My parcel never arrived, the courier lost it!"]})
+        assert scored["label"][0] in {"billing", "delivery", "technical", "account", "product"}
 
-    # a deliberately worse network is registered but not promoted
+    # a deliberately worse network: registered, not promoted; the refitted model is reused
     worse = api.run(
         None,
         [
@@ -85,7 +96,10 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
             "steps.train.params.network.learning_rate=0.00001",
         ],
     )
-    registered = worse.step("train").outputs["model"]["registered"]
-    assert registered["version"] == 2 and registered["promoted"] is False
-    assert "champion" in api.list_models()[0].aliases
-    assert "challenger" in api.list_models()[1].aliases
+    assert worse.step("refit").cache_hit
+    again = worse.step("train").outputs["gate"]
+    assert [m["registered"]["version"] for m in again["models"]] == [3, 4]
+    assert not any(m["registered"]["promoted"] for m in again["models"])
+    assert next(v for v in api.list_models() if "champion" in v.aliases).version == champion.version
+    history = api.models_history()
+    assert {"registered", "promoted", "challenger"} <= {event.event for event in history}
