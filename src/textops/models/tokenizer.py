@@ -40,6 +40,8 @@ TOKEN_PATTERN = r"(?u)\b\w+\b"
 FORMAT = "textops.tokenizer/2"
 # format 1 had no fitted table size: its tables were always ``params["buckets"]`` rows
 _FORMATS = (FORMAT, "textops.tokenizer/1")
+#: what a format-1 file means by a setting it does not name: the defaults when it was written
+_FORMAT_1_DEFAULTS = {"sublinear_tf": False, "buckets": 2**20, "min_count": 2}
 
 # The defaults of the tokenizer's settings. They are the network's defaults too:
 # NetworkConfig declares its tokenizer fields with these values, so the two cannot
@@ -396,7 +398,10 @@ class Tokenizer:
                 f"Unknown tokenizer format {state.get('format')!r}; expected one of "
                 f"{list(_FORMATS)}. Re-export the model with this version of textops."
             )
-        tokenizer = cls(**state["params"])
+        params = dict(state["params"])
+        if state.get("format") == "textops.tokenizer/1":  # older files lack later settings
+            params = {**_FORMAT_1_DEFAULTS, **params}
+        tokenizer = cls(**params)
         tokenizer._set_vocabulary(list(state["vocabulary"]))
         if "buckets_" in state:
             tokenizer.buckets_ = int(state["buckets_"])

@@ -74,3 +74,16 @@ def test_a_format_1_state_keeps_its_configured_table() -> None:
     assert old.buckets_ == 64 and old.n_ids == 1 + old.n_words + 64
     with pytest.raises(ValueError, match=r"Unknown tokenizer format 'textops.tokenizer/9'"):
         Tokenizer.from_dict({**state, "format": "textops.tokenizer/9"})
+
+
+def test_a_tokenizer_saved_before_sublinear_weighting_existed_keeps_raw_counts() -> None:
+    from textops.models.tokenizer import Tokenizer
+
+    fitted = Tokenizer(ngram=1, sublinear_tf=False).fit(["a a a b", "b c"])
+    state = fitted.to_dict()
+    state["format"] = "textops.tokenizer/1"
+    del state["params"]["sublinear_tf"]  # files written before the setting existed
+    state.pop("buckets_", None)
+    old = Tokenizer.from_dict(state)
+    assert old.sublinear_tf is False
+    assert old.encode(["a a a b"]).ids.tolist() == fitted.encode(["a a a b"]).ids.tolist()
