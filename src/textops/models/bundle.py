@@ -218,7 +218,6 @@ class TextScorer:
         self, classifier: ProbabilityClassifier, *, cleaning: Mapping[str, Any] | None = None
     ) -> None:
         self.classifier = classifier
-        self.cleaning = dict(cleaning) if cleaning is not None else None
         self._cleaner = _make_cleaner(cleaning)
 
     @classmethod
@@ -257,7 +256,7 @@ def texts_of(model_input: Any) -> list[str]:
 
     Takes a DataFrame or a mapping with a ``text`` column (``{"text": [...]}``;
     MLflow hands such a dict over as a one-row frame whose cell is the list, so
-    list cells are spread out), a sequence of texts, or one text.
+    that one cell is spread out), a sequence of texts, or one text.
     """
     if isinstance(model_input, pd.DataFrame | Mapping):
         if TEXT_COLUMN not in model_input:
@@ -273,18 +272,10 @@ def texts_of(model_input: Any) -> list[str]:
         values = model_input
     if isinstance(values, str):
         values = [values]
-    texts: list[str] = []
-    for value in values:
-        if isinstance(value, list | tuple | np.ndarray | pd.Series):
-            texts.extend(_text(item) for item in value)
-        else:
-            texts.append(_text(value))
-    return texts
-
-
-def _text(value: Any) -> str:
-    missing = pd.isna(value)  # None, NaN, NA, NaT; an array for array-likes, never missing
-    return "" if isinstance(missing, bool | np.bool_) and missing else str(value)
+    column = pd.Series(values, dtype=object)
+    if len(column) == 1 and isinstance(column.iat[0], list | tuple | np.ndarray | pd.Series):
+        column = pd.Series(list(column.iat[0]), dtype=object)  # the one row MLflow made of a dict
+    return column.where(column.notna(), "").astype(str).tolist()
 
 
 def scores_frame(probabilities: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
