@@ -165,7 +165,7 @@ def _apply_override(
                 hint="set the whole value instead, e.g. --set key=[a, b]",
             )
         default = default.get(part) if isinstance(default, dict) else None
-        if part not in node:
+        if node.get(part) is None:  # absent, or an optional section left unset (null)
             node[part] = copy.deepcopy(default) if isinstance(default, dict | list) else {}
         node = node[part]
     _set_last(node, parts, value, override)

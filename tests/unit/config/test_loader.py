@@ -133,7 +133,10 @@ def test_override_adds_a_target_to_a_file_that_lists_some(tmp_path: Path) -> Non
 def test_override_of_a_step_keeps_its_inputs(tmp_path: Path) -> None:
     config = load_config(None, overrides=["steps.train.params.members=3"], base_dir=tmp_path)
     assert config.step("train").params == {"members": 3}
-    assert config.step("train").inputs == {"cleaned": "clean.cleaned", "best": "tune.best"}
+    assert config.step("train").inputs == {
+        "cleaned": "clean.cleaned", "best": "tune.best", "contender": "refit.model",
+        "validation": "validate.report",
+    }
 
 
 def test_override_of_an_unknown_step_suggests_one() -> None:
@@ -266,3 +269,14 @@ def test_hash_of_a_config_changed_after_loading_follows_the_change(tmp_path: Pat
     config.data.split.seed = 7
     assert config_hash(config) != before
     assert config_hash(validate_config({})) == config_hash(PipelineConfig())
+
+
+def test_set_inside_an_optional_section_left_null_starts_an_empty_one() -> None:
+    from textops.config.loader import load_config
+
+    defaults = {"train": {"network": None, "members": 3}}
+    config = load_config(
+        None, overrides=["steps.train.params.network.epochs=1"], param_defaults=defaults
+    )
+    assert config.step("train").params["network"] == {"epochs": 1}
+    assert config.step("train").params["members"] == 3

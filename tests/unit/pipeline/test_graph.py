@@ -113,12 +113,13 @@ def test_an_input_wired_to_an_output_of_another_type_is_refused() -> None:
 
 def test_step_inputs_and_outputs_are_read_from_the_function() -> None:
     from textops.pipeline.registry import resolve
-    from textops.records import CleanedData, TunedConfig
+    from textops.records import CleanedData, ModelRef, TunedConfig, ValidationReport
 
     train = resolve("train")
-    assert dict(train.inputs) == {"cleaned": CleanedData, "best": TunedConfig}
+    assert dict(train.inputs) == {"cleaned": CleanedData, "best": TunedConfig,
+                                  "contender": ModelRef, "validation": ValidationReport}
     assert train.required_inputs == ("cleaned",)
-    assert train.optional_inputs == {"best"}
+    assert train.optional_inputs == {"best", "contender", "validation"}
 
 
 def test_a_step_function_without_typed_inputs_is_refused_when_declared() -> None:
