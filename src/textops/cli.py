@@ -131,6 +131,8 @@ def run(
         if step.kind == "validate" and "report" in step.outputs:
             verdict = _drift_verdict(step.outputs["report"])
             console.print(verdict, highlight=False, markup=False, soft_wrap=True)
+        if step.kind == "tune" and "best" in step.outputs:
+            console.print(_tuning_line(step.outputs["best"]), highlight=False, markup=False)
         if step.kind == "train" and "gate" in step.outputs:
             for line in _gate_lines(step.outputs["gate"]):
                 console.print(line, highlight=False, markup=False, soft_wrap=True)
@@ -159,6 +161,14 @@ def _drift_verdict(report: dict[str, Any]) -> str:
     if untested:
         line += f"\n  {untested} drift tests had too few rows to judge (see the validation report)"
     return line
+
+
+def _tuning_line(best: dict[str, Any]) -> str:
+    """The best trial, and how many documents every trial was judged on."""
+    trials = ", ".join(f"{n} {state.lower()}" for state, n in sorted(best["trials"].items()))
+    judged = best.get("validation_docs")
+    on = f", each judged on {judged} validation documents" if judged else ""
+    return f"tuning: best trial {best['trial']} scored {best['value']:.4f} ({trials}{on})"
 
 
 def _gate_lines(gate: dict[str, Any]) -> list[str]:

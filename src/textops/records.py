@@ -106,6 +106,9 @@ class TunedConfig(Record):
     trial: int
     study: str
     trials: dict[str, int]
+    #: how many documents every trial was judged on, and the validation share that made them
+    validation_docs: int | None = None
+    val_fraction: float | None = None
 
 
 class Registration(Record):

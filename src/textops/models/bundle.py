@@ -275,7 +275,8 @@ def texts_of(model_input: Any) -> list[str]:
     column = pd.Series(values, dtype=object)
     if len(column) == 1 and isinstance(column.iat[0], list | tuple | np.ndarray | pd.Series):
         column = pd.Series(list(column.iat[0]), dtype=object)  # the one row MLflow made of a dict
-    return column.where(column.notna(), "").astype(str).tolist()
+    texts: list[str] = column.where(column.notna(), "").astype(str).tolist()
+    return texts
 
 
 def scores_frame(probabilities: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:

@@ -62,13 +62,16 @@ def tune(ctx: StepContext, params: Params, *, cleaned: CleanedData) -> dict[str,
         params={"study": study_name, "study_storage": redact(storage), "fit_part": fit_part},
         metrics={f"best_{params.tuning.objective}": result.best_value,
                  "tuning_wall_seconds": result.wall_seconds,
+                 "validation_docs": float(result.validation_docs),
+                 "val_fraction": result.val_fraction,
                  **{f"trials_{state.lower()}": float(n) for state, n in result.counts().items()}},
         tags={"textops.best_trial": str(result.best_trial)},
     )
     return {"best": TunedConfig(
         config=result.best_config.model_dump(mode="json"), params=result.best_params,
         value=result.best_value, trial=result.best_trial, study=study_name,
-        trials=result.counts(),
+        trials=result.counts(), validation_docs=result.validation_docs,
+        val_fraction=result.val_fraction,
     )}
 
 
@@ -124,6 +127,8 @@ def _log_trial(ctx: StepContext, params: Params, row: Any) -> None:
     tags = {"textops.trial": str(row.number), "textops.trial_state": row.state}
     if isinstance(row.error, str) and row.error:
         tags["textops.error"] = row.error[:5000]
+    if isinstance(row.pruned_reason, str) and row.pruned_reason:
+        tags["textops.pruned_reason"] = row.pruned_reason[:5000]
     start = row.datetime_start if pd.notna(row.datetime_start) else None
     end = row.datetime_complete if pd.notna(row.datetime_complete) else None
     ctx.tracker.child(
