@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from textops.errors import ConfigError, ModelError
+from textops.errors import ConfigError, ModelError, WorkerLostError
 from textops.models.network_config import ModelSizeError, NetworkConfig
 from textops.models.training import validation_size
 from textops.models.training_loop import EpochResult
@@ -119,9 +119,11 @@ class TuningConfig(BaseModel):
     def _resources_moved(cls, value: dict[str, float]) -> dict[str, float]:
         if value:
             warnings.warn(
-                f"tuning.resources ({value}) is deprecated: set them on the tune step's compute "
-                "target instead (compute.<target>.resources, e.g. compute.cluster.resources: "
-                "{GPU: 1}), which every trial then asks for; tuning.resources still applies",
+                f"tuning.resources ({value}) is deprecated: give the tune step a compute "
+                "target of its own that asks for them (compute.<target>.resources), e.g. "
+                "compute.tune_gpu: {kind: dask, resources: {GPU: 1}} and steps.tune.compute: "
+                "tune_gpu (the shared 'cluster' target would pin the sweep's candidates too); "
+                "tuning.resources still applies",
                 FutureWarning,
                 stacklevel=2,
             )
@@ -309,6 +311,8 @@ def _run_trial_tasks(
         except Exception as exc:  # noqa: BLE001 - a lost task must not sink the study
             errors.append(exc)
     if errors and len(errors) == len(futures):
+        if all(isinstance(error, WorkerLostError) for error in errors):
+            raise errors[0]  # its fix names the workers' memory limit
         raise ModelError(
             f"every tuning task failed ({len(errors)}); the first error: {errors[0]!r}",
             hint="check that the workers can import textops and reach the study storage",

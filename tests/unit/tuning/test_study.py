@@ -274,3 +274,14 @@ def test_search_space_is_validated_data() -> None:
         SearchSpace.model_validate({"learning_rat": None})
     with pytest.raises(ValidationError, match=r"\['val_fraction'\], which tuning does not vary"):
         SearchSpace(extra={"val_fraction": FloatRange(low=0.1, high=0.3)})
+
+
+def test_when_every_trial_loses_its_worker_the_error_names_the_memory_limit() -> None:
+    from textops.compute.testing import FakeExecutor
+    from textops.errors import WorkerLostError
+    from textops.tuning.study import _run_trial_tasks
+
+    executor = FakeExecutor(memory_limit=2**30, lose=lambda task: True)
+    with pytest.raises(WorkerLostError, match="memory limit of 1.0 GiB"):
+        _run_trial_tasks([object(), object()], ["a", "b"], ["x", "y"], executor,  # type: ignore[list-item]
+                         resources=None)
