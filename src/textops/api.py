@@ -5,13 +5,15 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textops.config.loader import CONFIG_FILE, load_config
 from textops.config.schema import PipelineConfig
 from textops.errors import ConfigError, ValidationError
-from textops.execution.records import RunRecord
-from textops.execution.runner import Event, RunOptions, run_pipeline
+
+if TYPE_CHECKING:  # the runner loads every step kind: only the commands that run need it
+    from textops.execution.records import RunRecord
+    from textops.execution.runner import Event
 
 
 def _load(path: str | Path | None, overrides: Sequence[str]) -> PipelineConfig:
@@ -71,6 +73,8 @@ def run(
     on_event: Event | None = None,
 ) -> RunRecord:
     """Run the pipeline; see :func:`textops.execution.runner.run_pipeline`."""
+    from textops.execution.runner import RunOptions, run_pipeline
+
     resolved = _load(path, overrides)
     return run_pipeline(
         resolved, RunOptions(only=only, from_step=from_step, force=force), on_event=on_event

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.table import Table
 
 from textops import api
 from textops.errors import TextopsError
+
+if TYPE_CHECKING:
+    from textops.execution.records import RunRecord
 
 app = typer.Typer(
     help="textops: raw labelled text to a registered, served, monitored model.",
@@ -117,6 +120,11 @@ def run(
         record = api.run(
             config, overrides, only=only, from_step=from_, force=force, on_event=on_event
         )
+    _print_outcome(record)
+
+
+def _print_outcome(record: RunRecord) -> None:
+    """The step table, then what was decided and where the results are."""
     table = Table("step", "status", "cache", "wall s", "runner s", title=f"run {record.run_id}")
     for step in record.steps:
         table.add_row(
