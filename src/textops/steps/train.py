@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from textops.models.metrics import LabelMetric
 from textops.models.network_config import NetworkConfig
 from textops.records import (
     CleanedData,
@@ -47,7 +48,7 @@ class Params(StepParams):
         "a network given above keeps its own",
     )
     model_name: str = "textops-classifier"
-    gate_metric: str = "f1_macro"
+    gate_metric: LabelMetric = "f1_macro"
     parity_docs: int = Field(256, ge=1)
     atol: float = Field(1e-4, gt=0)
 

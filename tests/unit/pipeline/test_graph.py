@@ -143,3 +143,11 @@ def test_a_misspelt_step_name_gets_a_suggestion() -> None:
     with pytest.raises(ConfigError) as info:
         graph.node("zzz")
     assert info.value.message == "there is no step 'zzz' in the pipeline"
+
+
+def test_a_gate_metric_typo_fails_when_the_graph_is_built_naming_the_valid_ones() -> None:
+    from textops.config.loader import load_config
+
+    config = load_config(None, overrides=["steps.train.params.gate_metric=f1-macro"])
+    with pytest.raises(ConfigError, match=r"steps\.train\.params\.gate_metric.*'f1_macro'"):
+        build_graph(config)
