@@ -53,7 +53,7 @@ def _manifest(
     files: list[dict[str, Any]],
 ) -> dict[str, Any]:
     from textops.clock import utc_now
-    from textops.store.splitting import class_counts
+    from textops.store.splitting import class_counts, one_sided_classes
 
     latest = ctx.catalog.datasets.latest(data.name)
     return {
@@ -71,7 +71,9 @@ def _manifest(
             "id": data.id_column,
             "split": data.split_column,
         },
-        "split": {**data.split.model_dump(), "from_column": data.split_column is not None},
+        "split": {**data.split.model_dump(), "from_column": data.split_column is not None,
+                  # classes whose rows all fell on one side (a row's side never moves)
+                  "one_sided_classes": one_sided_classes(parts)},
         "parts": {
             name: {"rows": part.height, "classes": class_counts(part)}
             for name, part in parts.items()
