@@ -7,8 +7,9 @@ Pure: no file I/O, no tracking. The modules, in the order a validation uses them
 * :mod:`~textops.quality.baseline`: the hand-edited baseline YAML (render,
   parse, hash).
 * :mod:`~textops.quality.checks`: hard checks, the errors that stop a run.
-* :mod:`~textops.quality.drift`: drift tests with ok / warn / fail statuses
-  (:mod:`~textops.quality.distances` holds the statistics).
+* :mod:`~textops.quality.drift`: drift checks with ok / insufficient / warn /
+  fail statuses (:mod:`~textops.quality.drift_tests` holds each test and the
+  sample size it needs, :mod:`~textops.quality.distances` the statistics).
 * :mod:`~textops.quality.report_html`: one HTML page per dataset part.
 * :mod:`~textops.quality.history`: tidy rows for the historic profile.
 """

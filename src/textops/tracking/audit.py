@@ -11,7 +11,8 @@ keeps two writers that picked the same sequence from overwriting each other
 MLflow's SQL stores), so an event is compact JSON without empty fields and its
 reason is cut to fit.
 
-This module is pure: it builds, encodes and reads events;
+This module is pure: it builds (for a registration, a hand promotion, a gate
+decision), encodes and reads events;
 :class:`~textops.tracking.registry.ModelRegistry` writes and reads the tags.
 """
 
@@ -22,9 +23,12 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from textops.clock import utc_now
+
+if TYPE_CHECKING:
+    from textops.tracking.gate import GateDecision
 
 AUDIT_TAG = "textops.audit."
 FAMILY_TAG = "textops.family"
@@ -133,6 +137,50 @@ def compared_figures(
         "champion_version": None if champion is None else champion.version,
         "champion": None if champion is None else champion.metrics.get(metric),
     }
+
+
+def hand_promotion_events(
+    candidate: VersionFacts,
+    previous: VersionFacts | None,
+    *,
+    reason: str,
+    metric: str | None = None,
+    user: str | None = None,
+) -> list[AuditEvent]:
+    """The events of making ``candidate`` champion by hand: promoted, and the champion demoted.
+
+    With ``metric``, both carry the two versions' recorded values of it (see
+    :func:`compared_figures`), so the history shows what the promotion overruled.
+    """
+    figures = compared_figures(metric, candidate, previous)
+    events = [new_event("promoted", candidate.version, by="hand", tags=candidate.tags,
+                        reason=reason, user=user, **figures)]
+    if previous is not None and previous.version != candidate.version:
+        events.append(new_event("demoted", previous.version, by="hand", tags=previous.tags,
+                                reason=reason, user=user, **figures))
+    return events
+
+
+def gate_events(
+    decision: GateDecision, candidate: VersionFacts, replaced: VersionFacts | None
+) -> list[AuditEvent]:
+    """The events of a gate's decision on ``candidate``: promoted or challenger, and the
+    champion it ``replaced`` (if any) demoted, each with the figures behind it."""
+    figures: dict[str, Any] = {
+        "reason": decision.reason, "metric": decision.metric,
+        "candidate_version": decision.candidate_version,
+        "candidate": decision.candidate_value,
+        "champion_version": decision.champion_version, "champion": decision.champion_value,
+        "test_rows": decision.test_rows,
+        "overlap_with_champion_train": decision.overlap_with_champion_train,
+    }
+    kind: EventKind = "promoted" if decision.promoted else "challenger"
+    events = [new_event(kind, candidate.version, by="gate", tags=candidate.tags, **figures)]
+    if replaced is not None:
+        events.append(
+            new_event("demoted", replaced.version, by="gate", tags=replaced.tags, **figures)
+        )
+    return events
 
 
 def tag_key(sequence: int) -> str:

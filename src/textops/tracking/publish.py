@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from textops.records import Registration
 from textops.tracking.audit import FAMILY_TAG
-from textops.tracking.registry import Fairness, GateDecision, ModelRegistry, ModelVersionInfo
+from textops.tracking.gate import Fairness, GateDecision, ModelVersionInfo
+from textops.tracking.registry import ModelRegistry
 
 if TYPE_CHECKING:
     from textops.models.tfidf_state import TfidfFeaturizer

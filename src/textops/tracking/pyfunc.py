@@ -124,34 +124,20 @@ def log_pyfunc_model(
     scores=export.scores`` of :func:`~textops.models.linear_export.export_linear`.
     The model's metadata records its ``family`` (and a linear model's ``scores``).
     """
-    import textops
-
     family = family_of(tokenizer)
-    metadata = {"family": family, **({"scores": scores} if family == "linear" else {})} | dict(
-        metadata or {}
+    metadata = _model_metadata(family, scores=scores, extra=metadata)
+    requirements = pip_requirements(
+        cleaning=cleaning is not None, family=family, extra=extra_pip_requirements
     )
-    example = pd.DataFrame({TEXT_COLUMN: list(input_example or ["an example document"])[:5]})
     with tempfile.TemporaryDirectory(prefix="textops-pyfunc-") as tmp:
         artifacts = write_bundle(
-            Path(tmp),
-            onnx_model,
-            tokenizer,
-            labels=labels,
-            cleaning=cleaning,
-            metadata=metadata,
-            scores=scores,
+            Path(tmp), onnx_model, tokenizer,
+            labels=labels, cleaning=cleaning, metadata=metadata, scores=scores,
         )
-        options: dict[str, Any] = {
-            "python_model": TextClassifierModel(),
-            "artifacts": artifacts,
-            "code_paths": [str(Path(textops.__file__).parent)],
-            "signature": _signature([str(label) for label in labels]),
-            "input_example": example,
-            "pip_requirements": pip_requirements(
-                cleaning=cleaning is not None, family=family, extra=extra_pip_requirements
-            ),
-            "metadata": _flat_metadata(metadata),
-        }
+        options = _model_options(
+            artifacts, labels=labels, input_example=input_example,
+            requirements=requirements, metadata=metadata,
+        )
         with warnings.catch_warnings():
             # MLflow 3.17 compares DataFrame columns with a range while handling the
             # input example, which pandas 3 deprecates; the comparison is MLflow's.
@@ -159,6 +145,37 @@ def log_pyfunc_model(
             if run_id is None:
                 return _log_to_active_run(name, options)
             return _log_to_run(name, options, run_id=run_id, tracking_uri=tracking_uri, tmp=tmp)
+
+
+def _model_metadata(
+    family: Family, *, scores: str | None, extra: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The model's ``family`` (and a linear model's ``scores``), then the caller's metadata."""
+    own: dict[str, Any] = {"family": family, **({"scores": scores} if family == "linear" else {})}
+    return own | dict(extra or {})
+
+
+def _model_options(
+    artifacts: Mapping[str, str],
+    *,
+    labels: Sequence[str],
+    input_example: Sequence[str] | None,
+    requirements: list[str],
+    metadata: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The keyword arguments of ``mlflow.pyfunc.log_model`` / ``save_model`` for the bundle."""
+    import textops
+
+    example = pd.DataFrame({TEXT_COLUMN: list(input_example or ["an example document"])[:5]})
+    return {
+        "python_model": TextClassifierModel(),
+        "artifacts": artifacts,
+        "code_paths": [str(Path(textops.__file__).parent)],
+        "signature": _signature([str(label) for label in labels]),
+        "input_example": example,
+        "pip_requirements": requirements,
+        "metadata": _flat_metadata(metadata),
+    }
 
 
 def _flat_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:

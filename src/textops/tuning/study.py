@@ -3,46 +3,40 @@
 The driver creates (or reopens) the study in a storage every worker can reach,
 ships the data once with ``executor.scatter`` and submits one task per trial;
 each asks for the resources the executor is bound to (its compute target's).
-Each task opens the study by name, samples with a seeded TPE sampler
-(``constant_liar`` keeps parallel trials apart), trains with a per-epoch
-callback that reports the validation accuracy (or log-loss: ``objective``)
-and asks the pruner whether to stop, and records the outcome. A trial that
+Each task runs one trial of the shared study (:mod:`textops.tuning.trial`:
+sampling, training with pruning, recording the outcome). A trial that
 raises is marked FAIL by Optuna (``catch=(Exception,)``) with the error in its
 ``error`` attribute, and the study goes on. Workers need no MLflow: the driver
 reads the finished study back as a DataFrame, from which the step logs one
 child run per trial.
 
 Every trial is judged on the same held-out share of the tuning data, and on
-enough of it: :func:`validation_share` raises the base config's ``val_fraction``
-until it holds ``TuningConfig``'s minimum of documents (up to
-``max_val_fraction``) or refuses to tune, naming the settings that give more.
-A trial whose model would pass ``max_model_mb`` (checked for the members the
-final model trains, ``final_members``) is pruned before it trains, the size in
-its ``pruned_reason``.
+enough of it (:func:`~textops.tuning.settings.validation_share`). A trial whose
+model would pass ``max_model_mb`` (checked for the members the final model
+trains, ``final_members``) is pruned before it trains, the size in its
+``pruned_reason``.
 
-Storage: a path is an Optuna journal file (one machine, many processes); a URL
-with a scheme (``postgresql://...``, ``sqlite:///...``) is an RDB storage
-(many machines). Re-running :func:`tune` with the same study name resumes it:
-only the missing trials run.
+Storage (:func:`~textops.tuning.trial.open_storage`): a path is an Optuna
+journal file (one machine, many processes); a URL with a scheme
+(``postgresql://...``, ``sqlite:///...``) is an RDB storage (many machines).
+Re-running :func:`tune` with the same study name resumes it: only the missing
+trials run.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from textops.errors import ConfigError, ModelError, WorkerLostError
-from textops.models.network_config import ModelSizeError, NetworkConfig
+from textops.errors import ModelError, WorkerLostError
+from textops.models.network_config import NetworkConfig
 from textops.models.training import validation_size
-from textops.models.training_loop import EpochResult
-from textops.tuning.space import SearchSpace, apply_params, suggest
+from textops.tuning.settings import TuningConfig as TuningConfig  # steps.tune imports it here
+from textops.tuning.settings import validation_share
+from textops.tuning.space import SearchSpace, apply_params
+from textops.tuning.trial import TrialTask, open_storage, run_trial_task
 
 if TYPE_CHECKING:
     import optuna
@@ -68,84 +62,6 @@ TRIAL_COLUMNS = (
 )
 
 
-class TuningConfig(BaseModel):
-    """How the study runs: budget, sampler, pruner, parallelism."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    n_trials: int = Field(default=100, ge=1, description="finished trials the study should hold")
-    objective: Literal["val_accuracy", "val_loss"] = Field(
-        default="val_accuracy",
-        description="what judges a trial (and its epochs, for the pruner): the kept epoch's "
-        "validation accuracy, maximised, or its validation log-loss, minimised",
-    )
-    seed: int = Field(default=0, description="seeds the TPE sampler (each task offsets it)")
-    startup_trials: int = Field(default=10, ge=0, description="random trials before TPE takes over")
-    pruner: Literal["median", "successive_halving", "none"] = "median"
-    pruner_startup_trials: int = Field(default=5, ge=0, description="median: trials before pruning")
-    pruner_warmup_epochs: int = Field(default=1, ge=0, description="median: epochs never pruned")
-    threads_per_trial: int = Field(default=1, ge=1, description="torch CPU threads in each trial")
-    min_validation_docs: int = Field(
-        default=200,
-        ge=1,
-        description="judge trials on at least this many validation documents (or "
-        "min_validation_docs_per_class per class, whichever is more): the base network's "
-        "val_fraction is raised to reach it, up to max_val_fraction, else tuning refuses",
-    )
-    min_validation_docs_per_class: int = Field(
-        default=5, ge=0, description="see min_validation_docs"
-    )
-    max_val_fraction: float = Field(
-        default=0.5,
-        gt=0.0,
-        lt=1.0,
-        description="the largest validation share tuning may raise val_fraction to",
-    )
-    final_members: int = Field(
-        default=3,
-        ge=1,
-        le=16,
-        description="members the final model trains (the train step's 'members'): a trial "
-        "is pruned when that many members would pass the network's max_model_mb",
-    )
-    resources: dict[str, float] = Field(
-        default_factory=dict,
-        description="deprecated: set compute.<target>.resources instead; "
-        "still pins every trial when given",
-    )
-
-    @field_validator("resources")
-    @classmethod
-    def _resources_moved(cls, value: dict[str, float]) -> dict[str, float]:
-        if value:
-            warnings.warn(
-                f"tuning.resources ({value}) is deprecated: give the tune step a compute "
-                "target of its own that asks for them (compute.<target>.resources), e.g. "
-                "compute.tune_gpu: {kind: dask, resources: {GPU: 1}} and steps.tune.compute: "
-                "tune_gpu (the shared 'cluster' target would pin the sweep's candidates too); "
-                "tuning.resources still applies",
-                FutureWarning,
-                stacklevel=2,
-            )
-        return value
-
-    def min_validation(self, n_classes: int) -> int:
-        """Validation documents a trial needs for ``n_classes`` classes."""
-        return max(self.min_validation_docs, self.min_validation_docs_per_class * n_classes)
-
-
-@dataclass(frozen=True)
-class TrialTask:
-    """Everything one worker task needs, as plain picklable data."""
-
-    storage: str
-    study_name: str
-    base: dict[str, Any]
-    space: dict[str, Any]
-    settings: dict[str, Any]
-    task_index: int
-
-
 @dataclass(frozen=True)
 class TuningResult:
     """The finished study: every trial, and the winner."""
@@ -164,18 +80,6 @@ class TuningResult:
     def counts(self) -> dict[str, int]:
         """Trials per state (COMPLETE, PRUNED, FAIL)."""
         return {str(k): int(v) for k, v in self.trials["state"].value_counts().items()}
-
-
-def open_storage(storage: str) -> optuna.storages.BaseStorage:
-    """A journal file for a path, an RDB storage for a URL."""
-    import optuna
-    from optuna.storages.journal import JournalFileBackend
-
-    if "://" in storage and not storage.startswith("file://"):
-        return optuna.storages.RDBStorage(storage)
-    path = Path(storage.removeprefix("file://"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
 
 
 def tune(
@@ -224,34 +128,6 @@ def tune(
         validation=(validation_size(len(texts), share), share),
     )
 
-
-def validation_share(
-    n_docs: int, n_classes: int, val_fraction: float, *, settings: TuningConfig
-) -> float:
-    """The validation share trials hold out: ``val_fraction``, or the least share that
-    holds ``settings.min_validation(n_classes)`` documents, up to ``max_val_fraction``.
-
-    Raises :class:`~textops.errors.ConfigError` when even that share is too few.
-    """
-    needed = settings.min_validation(n_classes)
-    if validation_size(n_docs, val_fraction) >= needed:
-        return val_fraction
-    share = needed / n_docs
-    if validation_size(n_docs, share) < needed:  # rounding fell short
-        share = (needed + 0.5) / n_docs
-    if share <= settings.max_val_fraction and validation_size(n_docs, share) >= needed:
-        return share
-    most = validation_size(n_docs, settings.max_val_fraction)
-    raise ConfigError(
-        f"tuning would judge trials on {validation_size(n_docs, val_fraction)} validation "
-        f"documents ({n_docs} tuning documents x val_fraction {val_fraction:g}; at most {most} "
-        f"at max_val_fraction {settings.max_val_fraction:g}), fewer than the {needed} it "
-        f"needs (min_validation_docs {settings.min_validation_docs}, or "
-        f"{settings.min_validation_docs_per_class} per class x {n_classes} classes).",
-        hint="tune on more documents (a larger data.split.subset_fraction, or "
-        "steps.tune.data: full), or lower steps.tune.params.tuning.min_validation_docs "
-        "(and min_validation_docs_per_class)",
-    )
 
 
 def _open_study(study_name: str, storage: str, settings: TuningConfig) -> optuna.Study:
@@ -325,107 +201,6 @@ def _fail_abandoned(study: optuna.Study) -> None:
 
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
-
-
-def _sampler(settings: TuningConfig, task_index: int) -> optuna.samplers.BaseSampler:
-    import optuna
-
-    return optuna.samplers.TPESampler(
-        seed=settings.seed + task_index,
-        n_startup_trials=settings.startup_trials,
-        constant_liar=True,
-    )
-
-
-def _pruner(settings: TuningConfig) -> optuna.pruners.BasePruner:
-    import optuna
-
-    if settings.pruner == "median":
-        return optuna.pruners.MedianPruner(
-            n_startup_trials=settings.pruner_startup_trials,
-            n_warmup_steps=settings.pruner_warmup_epochs,
-        )
-    if settings.pruner == "successive_halving":
-        return optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)
-    return optuna.pruners.NopPruner()
-
-
-def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> int:
-    """One worker task: open the study, run one trial, return its number."""
-    import optuna
-    import torch
-
-    settings = TuningConfig.model_validate(task.settings)
-    base = NetworkConfig.model_validate(task.base)
-    space = SearchSpace.model_validate(task.space)
-    texts, labels = data
-    optuna_logger = logging.getLogger("optuna")
-    previous_level, previous_threads = optuna_logger.level, torch.get_num_threads()
-    optuna_logger.setLevel(logging.WARNING)  # one INFO line per trial would flood the driver
-    torch.set_num_threads(settings.threads_per_trial)
-    numbers: list[int] = []
-    try:
-        study = optuna.load_study(
-            study_name=task.study_name,
-            storage=open_storage(task.storage),
-            sampler=_sampler(settings, task.task_index),
-            pruner=_pruner(settings),
-        )
-
-        def objective(trial: optuna.Trial) -> float:
-            numbers.append(trial.number)
-            return _objective(
-                trial, texts, labels, base=base, space=space, bound_members=settings.final_members
-            )
-
-        study.optimize(objective, n_trials=1, catch=(Exception,))
-    finally:
-        torch.set_num_threads(previous_threads)
-        optuna_logger.setLevel(previous_level)
-    return numbers[0] if numbers else -1
-
-
-def _objective(
-    trial: optuna.Trial,
-    texts: list[str],
-    labels: list[str],
-    *,
-    base: NetworkConfig,
-    space: SearchSpace,
-    bound_members: int,
-) -> float:
-    import optuna
-
-    from textops.models.training import fit_network
-
-    objective = base.monitor  # tune() sets it to the study's objective
-    losses: list[float] = []
-
-    def report(epoch: EpochResult) -> None:
-        losses.append(epoch.train_loss)
-        trial.report(epoch.monitored(objective), epoch.epoch)
-        if trial.should_prune():
-            reason = f"pruned after epoch {epoch.epoch}: {objective} behind the other trials'"
-            trial.set_user_attr("pruned_reason", reason)
-            raise optuna.TrialPruned(reason)
-
-    try:
-        config = apply_params(base, suggest(trial, space, base))
-        trial.set_user_attr("validation_docs", validation_size(len(texts), config.val_fraction))
-        network = fit_network(texts, labels, config, callback=report, bound_members=bound_members)
-    except optuna.TrialPruned:
-        raise
-    except ModelSizeError as exc:  # too big to keep: never trained, so pruned, not failed
-        trial.set_user_attr("pruned_reason", exc.message)
-        raise optuna.TrialPruned(exc.message) from exc
-    except Exception as exc:
-        trial.set_user_attr("error", f"{type(exc).__name__}: {exc}")
-        raise
-    finally:
-        trial.set_user_attr("train_loss", losses)
-    trial.set_user_attr("best_epoch", network.best_epoch)
-    trial.set_user_attr("docs_per_second", round(network.docs_per_second, 1))
-    return network.history[network.best_epoch - 1].monitored(objective)
 
 
 def _result(

@@ -12,12 +12,12 @@ from textops.quality.drift import (
     CheckResult,
     compare_profile,
     drift_rows,
-    reference_from_profile,
     run_drift,
     status_for,
     worst_checks,
     worst_status,
 )
+from textops.quality.drift_tests import reference_from_profile
 from textops.quality.profile import profile_from_stats, profile_parts
 from textops.text.stats import compute_doc_stats, doc_stats_for_parts
 

@@ -14,7 +14,7 @@ from textops.tracking.audit import (
     read_history,
     tag_key,
 )
-from textops.tracking.registry import ModelVersionInfo
+from textops.tracking.gate import ModelVersionInfo
 
 
 def _version(version: int, **tags: str) -> ModelVersionInfo:

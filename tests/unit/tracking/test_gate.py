@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from textops.tracking.registry import Fairness, ModelRegistry, ModelVersionInfo, decide
+from textops.tracking.gate import Fairness, ModelVersionInfo, decide
+from textops.tracking.registry import ModelRegistry
 
 CHAMPION_TAGS = {"textops.metric.accuracy": "0.9", "textops.test_set": "old",
                  "dataset": "demo@v1"}

@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 
 from textops.errors import TrackingError
+from textops.tracking.gate import ModelVersionInfo, decide
 from textops.tracking.registry import (
     CHALLENGER,
     CHAMPION,
     ModelRegistry,
-    ModelVersionInfo,
-    decide,
     fingerprint_test_set,
 )
 
