@@ -23,8 +23,9 @@ from textops.records import CleanedData, Record, TunedConfig
 from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts
 from textops.tracking.base import redact
+from textops.tuning.settings import TuningConfig
 from textops.tuning.space import SearchSpace
-from textops.tuning.study import TuningConfig, TuningResult
+from textops.tuning.study import TuningResult
 
 
 class Params(StepParams):

@@ -33,8 +33,7 @@ from typing import TYPE_CHECKING, Any
 from textops.errors import ModelError, WorkerLostError
 from textops.models.network_config import NetworkConfig
 from textops.models.training import validation_size
-from textops.tuning.settings import TuningConfig as TuningConfig  # steps.tune imports it here
-from textops.tuning.settings import validation_share
+from textops.tuning.settings import TuningConfig, validation_share
 from textops.tuning.space import SearchSpace, apply_params
 from textops.tuning.trial import TrialTask, open_storage, run_trial_task
 
