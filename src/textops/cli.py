@@ -161,8 +161,11 @@ def _drift_verdict(report: dict[str, Any]) -> str:
     """One line (two with untested checks) on validation's drift verdict, from its record."""
     status = report.get("drift_status", report["status"])
     line = f"validation: drift {status}"
-    if status == "fail":
+    baseline = report.get("baseline_drift_status") or status
+    if baseline == "fail":
         line += f" ({_POLICY_EFFECT[report.get('on_drift', 'block')]})"
+    elif status == "fail":
+        line += " (train/test skew only: no drift from the baseline to hold promotion back for)"
     if report.get("worst_checks"):
         line += ": " + "; ".join(report["worst_checks"])
     untested = report.get("insufficient_checks", 0)

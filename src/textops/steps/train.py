@@ -91,7 +91,8 @@ def _hold(validation: ValidationReport | None, params: Params) -> str | None:
     """The drift policy's reason to keep the champion, when validation found drift."""
     if validation is None or not validation.holds_promotion:
         return None
-    worst = "; ".join(validation.worst_checks) or "see the validation report"
+    worst = "; ".join(validation.baseline_worst_checks or validation.worst_checks) or (
+        "see the validation report")
     return f"validation found drift (on_drift: block): {worst}"
 
 

@@ -75,6 +75,8 @@ def validate(
         baseline_sha256=report["baseline_sha256"], drift_status=report["drift_status"],
         on_drift=params.on_drift, worst_checks=report["worst_checks"],
         insufficient_checks=report["insufficient_checks"],
+        baseline_drift_status=report["baseline_drift_status"],
+        baseline_worst_checks=report["baseline_worst_checks"],
     )}
 
 
@@ -131,11 +133,14 @@ def _check(
     profiles = profile_parts(parts, stats=stats, min_words=baseline.language.min_words)
     results = run_drift(profiles, baseline, stats=stats)
     drift_status = worst_status(results)
+    against_baseline = [r for r in results if r.reference == "baseline"]
     report = {
         "dataset_name": dataset.name, "version": dataset.version, "baseline_sha256": digest,
         "status": "error" if findings else drift_status,
         "drift_status": drift_status, "on_drift": params.on_drift,
         "worst_checks": worst_checks(results),
+        "baseline_drift_status": worst_status(against_baseline),
+        "baseline_worst_checks": worst_checks(against_baseline),
         "insufficient_checks": sum(r.status == "insufficient" for r in results),
         "baseline_bootstrapped": bootstrapped,
         "findings": [f.to_dict() for f in findings],
