@@ -43,10 +43,17 @@ class Contender:
 
 
 @dataclass(frozen=True)
-class FitOptions:
-    """How each fold's fit runs: the sweep's seed, bounds and TF-IDF settings."""
+class Choice:
+    """One way of turning the training rows into features: the texts and the TF-IDF settings."""
 
+    texts: Sequence[str]
     tfidf: TfidfSettings
+
+
+@dataclass(frozen=True)
+class FitOptions:
+    """How each fold's fit runs: the sweep's seed and bounds, and the metric judged on."""
+
     metric: str
     seed: int = 0
     memory_limit: int | None = None
@@ -62,7 +69,7 @@ def fold_count(labels: Sequence[Any], wanted: int) -> int:
 
 
 def cross_validate(
-    texts: Mapping[str, Sequence[str]],
+    choices: Mapping[str, Choice],
     labels: Sequence[Any],
     candidates: Sequence[CandidateSpec],
     executor: Executor,
@@ -70,7 +77,7 @@ def cross_validate(
     folds: int,
     options: FitOptions,
 ) -> list[Contender]:
-    """Each candidate under each cleaning choice (``texts``: choice -> the training texts).
+    """Each candidate under each cleaning choice (its texts and TF-IDF settings).
 
     Best first, by the mean of ``options.metric`` over the folds.
     """
@@ -85,11 +92,11 @@ def cross_validate(
     y = np.asarray(labels)
     splits = _splits(y, n_folds, seed=options.seed)
     pending: list[tuple[str, str, Future[dict[str, Any]]]] = []
-    for cleaning, choice_texts in texts.items():
-        x = np.asarray(choice_texts, dtype=object)
+    for cleaning, choice in choices.items():
+        x = np.asarray(choice.texts, dtype=object)
         for train_rows, valid_rows in splits:
             features = build_features(x[train_rows], y[train_rows], x[valid_rows], y[valid_rows],
-                                      settings=options.tfidf)
+                                      settings=choice.tfidf)
             shared = executor.scatter(features)
             pending += [(spec.name, cleaning, _submit(executor, spec, shared, options))
                         for spec in candidates]

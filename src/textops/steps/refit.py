@@ -2,9 +2,10 @@
 
 The sweep ranks its candidates on a subset with a cleaning fixed in advance.
 Here its ``top_k`` are cross-validated on the whole training set under each
-cleaning choice (the cleaned text as configured, and the raw text: stop words,
-numbers and case can carry the class), so both the model and the cleaning are
-chosen by the training data alone. The winner is fitted on all of train,
+cleaning choice: the cleaned text with the sweep's TF-IDF settings, and the raw
+text with no stop-word list and no document-frequency cut (stop words, numbers
+and case can carry the class), so both the model and the cleaning are chosen
+by the training data alone. The winner is fitted on all of train,
 scored on the test part, exported to ONNX (checked against scikit-learn) and
 handed to ``train``, whose gate weighs it against the network and the champion.
 Candidates without a linear form (k nearest neighbours, forests) cannot be
@@ -25,7 +26,8 @@ from textops.steps.common import scope_parts
 
 if TYPE_CHECKING:
     from textops.models.candidates import CandidateSpec
-    from textops.models.selection import Contender, FitOptions
+    from textops.models.features import TfidfSettings
+    from textops.models.selection import Choice, Contender, FitOptions
 
 CleaningChoice = Literal["configured", "raw"]
 _CHOICES: tuple[CleaningChoice, ...] = ("configured", "raw")
@@ -56,7 +58,6 @@ def refit(
     from textops.models.features import TfidfSettings
     from textops.models.selection import FitOptions, cross_validate
 
-    fit_part, _ = scope_parts(ctx.scope)
     specs = [CandidateSpec.model_validate(s) for s in leaderboard.ranking]
     specs = [s for s in specs if _is_linear(s)][: params.top_k]
     if not specs:
@@ -65,11 +66,11 @@ def refit(
             f"(ranking: {[s['name'] for s in leaderboard.ranking] or 'empty'})",
             hint="check the sweep's failures, or remove the refit step",
         )
-    texts, labels = _training_texts(ctx, cleaned, params, fit_part)
-    options = FitOptions(tfidf=TfidfSettings.model_validate(leaderboard.tfidf),
-                         metric=leaderboard.metric, seed=params.seed,
+    configured = TfidfSettings.model_validate(leaderboard.tfidf)
+    choices, labels = _choices(ctx, cleaned, params, configured=configured)
+    options = FitOptions(metric=leaderboard.metric, seed=params.seed,
                          memory_limit=params.memory_limit)
-    contest = cross_validate(texts, labels, specs, ctx.executor, folds=params.folds,
+    contest = cross_validate(choices, labels, specs, ctx.executor, folds=params.folds,
                              options=options)
     _report(ctx, contest, cleaned=cleaned, metric=leaderboard.metric)
     winner = contest[0]
@@ -77,7 +78,7 @@ def refit(
         raise ModelError(f"no refit candidate fitted: {winner.errors[:1]}")
     spec = next(s for s in specs if s.name == winner.candidate)
     return {"model": _fit_and_export(ctx, params, spec, winner, options=options,
-                                     cleaned=cleaned)}
+                                     cleaned=cleaned, tfidf=choices[winner.cleaning].tfidf)}
 
 
 def _is_linear(spec: CandidateSpec) -> bool:
@@ -85,21 +86,28 @@ def _is_linear(spec: CandidateSpec) -> bool:
     return not any(name in _NOT_LINEAR for name in classes if name)
 
 
-def _training_texts(
-    ctx: StepContext, cleaned: CleanedData, params: Params, part: str
-) -> tuple[dict[str, list[str]], list[Any]]:
-    """The training texts under each cleaning choice, in one row order, and their labels."""
+def _choices(
+    ctx: StepContext, cleaned: CleanedData, params: Params, *, configured: TfidfSettings
+) -> tuple[dict[str, Choice], list[Any]]:
+    """The training texts under each cleaning choice (one row order), and their labels."""
+    from textops.models.selection import Choice
+
+    part = scope_parts(ctx.scope)[0]
     frame = ctx.catalog.load(cleaned, part=part)
-    texts: dict[str, list[str]] = {}
+    raw = configured.model_copy(update={"stop_words": None, "max_df": 1.0})
+    choices: dict[str, Choice] = {}
     for choice in params.cleaning:
-        source = frame if choice == "configured" else ctx.catalog.dataset(cleaned.dataset, part)
-        texts[choice] = source["text"].to_list()
-    return texts, frame["label"].to_list()
+        if choice == "configured":
+            choices[choice] = Choice(frame["text"].to_list(), configured)
+        else:
+            source = ctx.catalog.dataset(cleaned.dataset, part)
+            choices[choice] = Choice(source["text"].to_list(), raw)
+    return choices, frame["label"].to_list()
 
 
 def _fit_and_export(
     ctx: StepContext, params: Params, spec: CandidateSpec, winner: Contender, *,
-    options: FitOptions, cleaned: CleanedData,
+    options: FitOptions, cleaned: CleanedData, tfidf: TfidfSettings,
 ) -> ModelRef:
     """The winner on all of train, scored on the test part, exported with a parity check."""
     from textops.models.features import build_features
@@ -112,7 +120,7 @@ def _fit_and_export(
                    else ctx.catalog.dataset(cleaned.dataset, p) for p in (fit_part, eval_part))
     features = build_features(train["text"].to_numpy(), train["label"].to_numpy(),
                               test["text"].to_numpy(), test["label"].to_numpy(),
-                              settings=options.tfidf)
+                              settings=tfidf)
     result = ctx.executor.submit(
         fit_candidate, spec, features, seed=options.seed, memory_limit=options.memory_limit,
         save_skops=False,
