@@ -135,6 +135,13 @@ def resolve_device(requested: str) -> str:
             f"device {requested!r} was requested but torch sees no CUDA device.",
             hint="set device: auto (or cpu), or run the step on a GPU compute target",
         )
+    index = requested.partition(":")[2]
+    if index and int(index) >= torch.cuda.device_count():
+        raise ModelError(
+            f"device {requested!r} was requested but torch sees "
+            f"{torch.cuda.device_count()} CUDA device(s), numbered from 0.",
+            hint="set device: cuda (the first) or a number below the count",
+        )
     return requested
 
 
@@ -150,12 +157,12 @@ def fit_network(
     import torch
 
     config = config or NetworkConfig()
+    device = resolve_device(config.device)  # before any work: a missing GPU fails at once
     texts, y, classes = _check_inputs(texts, labels)
     folds = _validation_folds(y, config.val_fraction, config.members, config.seed)
     tokenizer = config.tokenizer()
     encoded = tokenizer.fit_encode(texts)
     check_model_size(config, tokenizer.n_ids, len(classes), members=bound_members)
-    device = resolve_device(config.device)  # before training: a missing GPU fails at once
     previous_threads = torch.get_num_threads()
     if config.threads is not None:
         torch.set_num_threads(config.threads)

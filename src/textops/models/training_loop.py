@@ -154,8 +154,9 @@ class TrainingLoop:
         ]
         is_cuda = device.startswith("cuda")
         self.amp_dtype = None
-        if is_cuda:
-            self.amp_dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        if is_cuda:  # bf16 only where the chip has it (Ampere on): torch would emulate it slowly
+            major, _ = torch.cuda.get_device_capability(torch.device(device))
+            self.amp_dtype = torch.bfloat16 if major >= 8 else torch.float16
         # float16 needs loss scaling; bfloat16 has float32's range and does not
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp_dtype == torch.float16)
         self.history: list[EpochResult] = []
@@ -273,4 +274,7 @@ class TrainingLoop:
         """Load the kept epoch's weights and move the model to the CPU, in eval mode."""
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)
+        # free the device before the next member trains: the optimisers' moments and the
+        # kept copy are each as large as the embedding table
+        self.best_state, self.optimizers = None, []
         return self.model.to("cpu").eval()
