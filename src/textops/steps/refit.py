@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ByteSize, Field
 
 from textops.errors import ModelError
+from textops.models.metrics import LabelMetric
 from textops.records import CleanedData, Leaderboard, ModelRef, Record
 from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts
@@ -38,10 +39,19 @@ class Params(StepParams):
     """How many of the sweep's best are re-judged, on how many folds, under which cleanings."""
 
     top_k: int = Field(3, ge=1, le=15, description="the sweep's best candidates re-judged")
+    also: list[str] = Field(
+        default_factory=lambda: ["linear_svc_l2"],
+        description="candidates re-judged whatever their rank on the subset, when they fitted "
+        "(the default is the plain TF-IDF + LinearSVC every pipeline should at least match)",
+    )
     folds: int = Field(3, ge=2, le=10, description="stratified folds of the training set")
     cleaning: list[CleaningChoice] = Field(
         default_factory=lambda: list(_CHOICES), min_length=1,
         description="configured: the clean step's text; raw: the text as ingested",
+    )
+    metric: LabelMetric | None = Field(
+        "f1_macro", description="what the folds are judged on (the gate's default figure); "
+        "null: the sweep's ranking metric",
     )
     seed: int = 0
     memory_limit: ByteSize | None = Field(ByteSize(4 * 2**30), description="per fit")
@@ -58,8 +68,11 @@ def refit(
     from textops.models.features import TfidfSettings
     from textops.models.selection import FitOptions, cross_validate
 
-    specs = [CandidateSpec.model_validate(s) for s in leaderboard.ranking]
-    specs = [s for s in specs if _is_linear(s)][: params.top_k]
+    ranked = [CandidateSpec.model_validate(s) for s in leaderboard.ranking]
+    linear = [s for s in ranked if _is_linear(s)]
+    specs = linear[: params.top_k] + [
+        s for s in linear[params.top_k:] if s.name in params.also
+    ]
     if not specs:
         raise ModelError(
             "the sweep has no fitted candidate with a linear form to refit "
@@ -68,11 +81,11 @@ def refit(
         )
     configured = TfidfSettings.model_validate(leaderboard.tfidf)
     choices, labels = _choices(ctx, cleaned, params, configured=configured)
-    options = FitOptions(metric=leaderboard.metric, seed=params.seed,
+    options = FitOptions(metric=params.metric or leaderboard.metric, seed=params.seed,
                          memory_limit=params.memory_limit)
     contest = cross_validate(choices, labels, specs, ctx.executor, folds=params.folds,
                              options=options)
-    _report(ctx, contest, cleaned=cleaned, metric=leaderboard.metric)
+    _report(ctx, contest, cleaned=cleaned, metric=options.metric)
     winner = contest[0]
     if not winner.fold_scores:
         raise ModelError(f"no refit candidate fitted: {winner.errors[:1]}")
