@@ -95,12 +95,24 @@ def cross_validate(
     for cleaning, choice in choices.items():
         x = np.asarray(choice.texts, dtype=object)
         for train_rows, valid_rows in splits:
-            features = build_features(x[train_rows], y[train_rows], x[valid_rows], y[valid_rows],
-                                      settings=choice.tfidf)
+            try:
+                features = build_features(x[train_rows], y[train_rows], x[valid_rows],
+                                          y[valid_rows], settings=choice.tfidf)
+            except ModelError as exc:  # this choice leaves nothing to fit on: it loses
+                pending += [(spec.name, cleaning, _failed(exc)) for spec in candidates]
+                continue
             shared = executor.scatter(features)
             pending += [(spec.name, cleaning, _submit(executor, spec, shared, options))
                         for spec in candidates]
     return _collect(pending, metric=options.metric)
+
+
+def _failed(exc: ModelError) -> Future[dict[str, Any]]:
+    from concurrent.futures import Future
+
+    future: Future[dict[str, Any]] = Future()
+    future.set_result({"status": "failed", "error": exc.message})
+    return future
 
 
 def _splits(y: np.ndarray, n_folds: int, *, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
