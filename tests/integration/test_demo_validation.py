@@ -34,7 +34,9 @@ def test_drops_give_ok_then_drift_then_refusal(
     first = api.run(None, OFF)
     assert (store / "baseline" / "profile.yaml").is_file()  # bootstrapped from drop 1
     result = report(first, store)
-    assert result["status"] in ("ok", "insufficient") and result["baseline_bootstrapped"] is True
+    # clean data passes: nothing fails (a warn can come from chance: KS D=0.100 on 381 test rows)
+    assert result["status"] in ("ok", "insufficient", "warn")
+    assert result["baseline_bootstrapped"] is True and not result["findings"]
     assert (store / first.step("validate").outputs["report"]["location"] / "train.html").is_file()
 
     shutil.move("later/drop2.parquet", "landing/drop2.parquet")
