@@ -2,7 +2,7 @@
 
 A step's code version covers its own module and, transitively, every local module
 it imports (at module level or inside functions), plus the packages whose
-``__init__`` runs on the way. Editing ``cli.py`` therefore changes no step's
+``__init__`` runs on the way. Editing ``cli/`` therefore changes no step's
 version, and editing the training code changes only the steps that import it.
 
 "Local" means the textops package, the step's own top-level package, and any

@@ -1,0 +1,5 @@
+"""``python -m textops.cli``: the same as the ``textops`` command."""
+
+from textops.cli import main
+
+main()
