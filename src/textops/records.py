@@ -120,6 +120,8 @@ class TunedConfig(Record):
     #: how many documents every trial was judged on, and the validation share that made them
     validation_docs: int | None = None
     val_fraction: float | None = None
+    #: the text the trials trained on: the clean step's ("cleaned") or the text as ingested
+    text: Literal["cleaned", "raw"] = "cleaned"
 
 
 class Registration(Record):

@@ -17,7 +17,7 @@ DEFAULT_PIPELINE: list[tuple[str, str, dict[str, str]]] = [
     ("clean", "clean", {"dataset": "validate.dataset"}),
     ("sweep", "sweep", {"cleaned": "clean.cleaned"}),
     ("refit", "refit", {"cleaned": "clean.cleaned", "leaderboard": "sweep.leaderboard"}),
-    ("tune", "tune", {"cleaned": "clean.cleaned"}),
+    ("tune", "tune", {"cleaned": "clean.cleaned", "contender": "refit.model"}),
     ("train", "train", {"cleaned": "clean.cleaned", "best": "tune.best",
                         "contender": "refit.model", "validation": "validate.report"}),
 ]

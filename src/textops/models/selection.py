@@ -151,3 +151,36 @@ def _collect(
         for name, cleaning in keys
     ]
     return sorted(contenders, key=lambda c: (not c.errors, c.mean), reverse=True)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The contender chosen, and why, in words for the run's records."""
+
+    winner: Contender
+    reason: str
+
+
+def choose(contest: Sequence[Contender], *, prefer: tuple[str, str] | None = None) -> Verdict:
+    """The best contender, unless it does not clearly beat the preferred one.
+
+    ``contest`` comes best first from :func:`cross_validate`. The preferred
+    contender (a candidate under a cleaning: by default the plain TF-IDF +
+    LinearSVC on the raw text, what a user would write first) is kept unless
+    the best beats it by more than one standard error of their paired fold
+    differences: with three folds, a lead smaller than that is the folds'
+    noise, and choosing on noise is how a pipeline ends up below its reference.
+    """
+    best = contest[0]
+    kept = next((c for c in contest if (c.candidate, c.cleaning) == prefer and c.fold_scores
+                 and len(c.fold_scores) == len(best.fold_scores)), None)
+    if kept is None or kept is best:
+        return Verdict(best, "the best mean over the folds")
+    lead = [a - b for a, b in zip(best.fold_scores, kept.fold_scores, strict=True)]
+    mean = statistics.fmean(lead)
+    error = statistics.stdev(lead) / len(lead) ** 0.5 if len(lead) > 1 else 0.0
+    if mean > error:
+        return Verdict(best, f"beats {kept.candidate} ({kept.cleaning}) by {mean:.4f}, "
+                             f"more than one standard error ({error:.4f}) of the folds")
+    return Verdict(kept, f"{best.candidate} ({best.cleaning}) leads it by only {mean:.4f}, "
+                         f"within one standard error ({error:.4f}) of the folds")

@@ -44,6 +44,11 @@ class Params(StepParams):
         description="candidates re-judged whatever their rank on the subset, when they fitted "
         "(the default is the plain TF-IDF + LinearSVC every pipeline should at least match)",
     )
+    prefer: str | None = Field(
+        "linear_svc_l2@raw", pattern=r"^[a-z0-9_]+@(configured|raw)$",
+        description="candidate@cleaning kept unless another beats it by more than one standard "
+        "error of the folds (the default is the plain reference); null: the best mean wins",
+    )
     folds: int = Field(3, ge=2, le=10, description="stratified folds of the training set")
     cleaning: list[CleaningChoice] = Field(
         default_factory=lambda: list(_CHOICES), min_length=1,
@@ -66,12 +71,13 @@ def refit(
     """Cross-validate the sweep's best on full train, refit the winner, export it to ONNX."""
     from textops.models.candidates import CandidateSpec
     from textops.models.features import TfidfSettings
-    from textops.models.selection import FitOptions, cross_validate
+    from textops.models.selection import FitOptions, choose, cross_validate
 
     ranked = [CandidateSpec.model_validate(s) for s in leaderboard.ranking]
     linear = [s for s in ranked if _is_linear(s)]
     specs = linear[: params.top_k] + [
-        s for s in linear[params.top_k:] if s.name in params.also
+        s for s in linear[params.top_k:]
+        if s.name in params.also or s.name == (_preferred(params) or ("",))[0]
     ]
     if not specs:
         raise ModelError(
@@ -85,13 +91,23 @@ def refit(
                          memory_limit=params.memory_limit)
     contest = cross_validate(choices, labels, specs, ctx.executor, folds=params.folds,
                              options=options)
-    _report(ctx, contest, cleaned=cleaned, metric=options.metric)
-    winner = contest[0]
-    if not winner.fold_scores:
-        raise ModelError(f"no refit candidate fitted: {winner.errors[:1]}")
+    if not contest[0].fold_scores:
+        raise ModelError(f"no refit candidate fitted: {contest[0].errors[:1]}")
+    verdict = choose(contest, prefer=_preferred(params))
+    _report(ctx, contest, cleaned=cleaned, metric=options.metric, chosen=verdict.winner)
+    winner = verdict.winner
     spec = next(s for s in specs if s.name == winner.candidate)
-    return {"model": _fit_and_export(ctx, params, spec, winner, options=options,
-                                     cleaned=cleaned, tfidf=choices[winner.cleaning].tfidf)}
+    model = _fit_and_export(ctx, params, spec, winner, options=options, cleaned=cleaned,
+                            tfidf=choices[winner.cleaning].tfidf)
+    return {"model": model.model_copy(
+        update={"selection": {**model.selection, "reason": verdict.reason}})}
+
+
+def _preferred(params: Params) -> tuple[str, str] | None:
+    if params.prefer is None:
+        return None
+    candidate, cleaning = params.prefer.split("@")
+    return candidate, cleaning
 
 
 def _is_linear(spec: CandidateSpec) -> bool:
@@ -161,13 +177,13 @@ def _fit_and_export(
 
 
 def _report(ctx: StepContext, contest: list[Contender], *, cleaned: CleanedData,
-            metric: str) -> None:
+            metric: str, chosen: Contender) -> None:
     import pandas as pd
 
     ctx.report("refit", pd.DataFrame([
         {"rank": rank, "candidate": c.candidate, "cleaning": c.cleaning, "metric": metric,
          "cv_mean": c.mean if c.fold_scores else None, "folds": len(c.fold_scores),
-         "error": c.errors[0] if c.errors else None,
+         "error": c.errors[0] if c.errors else None, "chosen": c is chosen,
          "dataset_name": cleaned.dataset.name, "dataset_version": cleaned.dataset.version}
         for rank, c in enumerate(contest, start=1)
     ]))

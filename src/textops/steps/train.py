@@ -4,7 +4,9 @@ The fit is one task on the step's executor: the runner binds it to the compute
 target, so it runs in process or on a Dask worker that offers the target's
 resources (``{GPU: 1}``), on the target's device (``auto`` picks CUDA when
 present). The exported graph must agree with PyTorch (probabilities within
-``atol``, identical labels) or the step fails. The registered model scores raw
+``atol``, identical labels) or the step fails. It trains on the text form tuning
+trained on (the cleaned text, or the raw text when refit's cross-validation
+chose it). The registered model scores raw
 text with a plain ``mlflow.pyfunc.load_model``; it becomes ``champion`` only if
 it beats the current one on ``gate_metric``.
 """
@@ -64,8 +66,11 @@ def train(
     from textops.models.training import fit_network
 
     fit_part, eval_part = scope_parts(ctx.scope)
-    train_frame = ctx.catalog.load(cleaned, part=fit_part)
-    test_frame = ctx.catalog.load(cleaned, part=eval_part)
+    raw = best is not None and best.text == "raw" and params.network is None
+    train_frame, test_frame = (
+        ctx.catalog.dataset(cleaned.dataset, part) if raw else ctx.catalog.load(cleaned, part=part)
+        for part in (fit_part, eval_part)
+    )
     config = _network(ctx, params, best)
     network = ctx.executor.submit(
         fit_network, train_frame["text"].to_list(), train_frame["label"].to_list(), config
@@ -80,7 +85,8 @@ def train(
     model = ModelRef(
         location=ctx.out.location, device=network.device, metrics=metrics,
         onnx_parity_max_abs_diff=exported.max_abs_diff, labels=network.labels,
-        estimator=config.architecture, cleaning=cleaned.settings,
+        estimator=config.architecture, cleaning=None if raw else cleaned.settings,
+        selection={"cleaning": "raw" if raw else "configured"},
     )
     gate = _publish(ctx, params, cleaned, [model, *([contender] if contender else [])],
                     hold=_hold(validation, params))
@@ -187,7 +193,7 @@ def _submission(ctx: StepContext, model: ModelRef, *, example: list[str]) -> Mod
     return ModelSubmission(
         onnx_model=graph, inputs=feeder, labels=model.labels, cleaning=model.cleaning,
         metrics=model.metrics, family=model.family, scores=model.selection.get("scores"),
-        input_example=example,
+        input_example=example, stored_at=ctx.catalog.model_file(model),
     )
 
 

@@ -1,5 +1,10 @@
 """tune: Optuna over the network's search space, trials in parallel on the executor.
 
+The network trains on the text form the data chose: with ``text: follow`` (the
+default) and a ``contender`` from ``refit``, the form that won refit's
+cross-validation on the full training set (the cleaned text, or the raw text
+when cleaning removed what carries the class); ``cleaned`` or ``raw`` fix it.
+
 One study, shared by every worker: an Optuna journal file in the store on one
 machine, or the RDB URL in ``storage`` for a cluster. The study is named after
 the dataset version, the cleaning, the step's parameters and the code version
@@ -13,13 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from textops.errors import ConfigError
 from textops.models.network_config import NetworkConfig
-from textops.records import CleanedData, Record, TunedConfig
+from textops.records import CleanedData, ModelRef, Record, TunedConfig
 from textops.steps.base import StepContext, StepParams, step
 from textops.steps.common import scope_parts
 from textops.tracking.base import redact
@@ -37,11 +42,17 @@ class Params(StepParams):
     storage: str | None = Field(
         None, description="an RDB URL shared by every worker; unset: a journal file in the store"
     )
+    text: Literal["follow", "cleaned", "raw"] = Field(
+        "follow", description="follow: the cleaning refit's cross-validation chose (cleaned "
+        "without a refit step); cleaned: the clean step's text; raw: the text as ingested",
+    )
 
 
 @step("tune", outputs={"best": TunedConfig}, compute="cluster", environment="torch",
       data="subset")
-def tune(ctx: StepContext, params: Params, *, cleaned: CleanedData) -> dict[str, Record]:
+def tune(
+    ctx: StepContext, params: Params, *, cleaned: CleanedData, contender: ModelRef | None = None
+) -> dict[str, Record]:
     """About 100 trials on the train subset; poor trials are pruned early."""
     import optuna
 
@@ -49,8 +60,10 @@ def tune(ctx: StepContext, params: Params, *, cleaned: CleanedData) -> dict[str,
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the run's table says how it went
     fit_part, _ = scope_parts(ctx.scope)
-    train = ctx.catalog.load(cleaned, part=fit_part)
-    study_name = _study_name(ctx, params, cleaned, fit_part)
+    text = chosen_text(params.text, contender)
+    train = (ctx.catalog.load(cleaned, part=fit_part) if text == "cleaned"
+             else ctx.catalog.dataset(cleaned.dataset, fit_part))
+    study_name = _study_name(ctx, params, cleaned, f"{fit_part}-{text}")
     storage = params.storage or _journal(ctx, study_name)
     result = run_study(
         train["text"].to_list(), train["label"].to_list(), storage=storage,
@@ -60,7 +73,8 @@ def tune(ctx: StepContext, params: Params, *, cleaned: CleanedData) -> dict[str,
     )
     _record(ctx, params, result, cleaned=cleaned, study_name=study_name)
     ctx.tracker.log(
-        params={"study": study_name, "study_storage": redact(storage), "fit_part": fit_part},
+        params={"study": study_name, "study_storage": redact(storage), "fit_part": fit_part,
+                "text": text},
         metrics={f"best_{params.tuning.objective}": result.best_value,
                  "tuning_wall_seconds": result.wall_seconds,
                  "validation_docs": float(result.validation_docs),
@@ -72,8 +86,16 @@ def tune(ctx: StepContext, params: Params, *, cleaned: CleanedData) -> dict[str,
         config=result.best_config.model_dump(mode="json"), params=result.best_params,
         value=result.best_value, trial=result.best_trial, study=study_name,
         trials=result.counts(), validation_docs=result.validation_docs,
-        val_fraction=result.val_fraction,
+        val_fraction=result.val_fraction, text=text,
     )}
+
+
+def chosen_text(setting: str, contender: ModelRef | None) -> Literal["cleaned", "raw"]:
+    """The text the network trains on: as set, or as refit's cross-validation chose."""
+    if setting == "raw" or (setting == "follow" and contender is not None
+                            and contender.selection.get("cleaning") == "raw"):
+        return "raw"
+    return "cleaned"
 
 
 def _study_name(ctx: StepContext, params: Params, cleaned: CleanedData, fit_part: str) -> str:

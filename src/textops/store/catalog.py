@@ -17,6 +17,8 @@ from textops.records import CleanedData, DatasetRef, DocStats, Leaderboard, Mode
 from textops.store.datasets import PARTS, DatasetRepository
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
     import polars as pl
 
@@ -123,6 +125,12 @@ class Catalog:
         folder = record.location.split("/")
         graph = self.store.read_bytes(*folder, _MODEL_GRAPH)
         return graph, json.loads(self.store.read_bytes(*folder, _MODEL_INPUTS[record.family]))
+
+    def model_file(self, record: ModelRef) -> Path | None:
+        """The local path of a model's graph, or None on a store that is not a local folder."""
+        if not self.store.is_local:
+            return None
+        return self.store.local_path(*record.location.split("/"), _MODEL_GRAPH)
 
     def is_intact(self, record: Record) -> bool:
         """Whether every file the record names is still in the store (cache hits check this)."""

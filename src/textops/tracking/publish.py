@@ -8,23 +8,33 @@ Both are registered; the better of them on those rows (the network on a tie)
 goes to the gate against the champion, and the other is set aside as
 challenger with the figures that decided it. Whether there is a registry at
 all is the tracker's business (a null tracker publishes nothing).
+
+A submission identical to a version already registered (the same graph,
+inputs, labels and cleaning, measured on the same test rows: a ``refit``
+served from the cache, say) is not registered again: that version takes part
+in the gate as it is, and a loser that is already registered keeps its alias.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textops.records import Registration
 from textops.tracking.audit import FAMILY_TAG
-from textops.tracking.gate import Fairness, GateDecision, ModelVersionInfo
+from textops.tracking.gate import TEST_SET_TAG, Fairness, GateDecision, ModelVersionInfo
 from textops.tracking.registry import ModelRegistry
 
 if TYPE_CHECKING:
     from textops.models.tfidf_state import TfidfFeaturizer
     from textops.models.tokenizer import Tokenizer
     from textops.tracking.base import StepTracker
+
+
+#: the version tag holding :func:`content_digest`
+CONTENT_TAG = "textops.model_sha256"
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,8 @@ class ModelSubmission:
     family: str = "network"
     scores: str | None = None  # a linear model's kind of scores (see models.linear_export)
     input_example: Sequence[str] = ()
+    #: the graph's file in a local store: the registered copy becomes a hard link to it
+    stored_at: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,11 @@ def publish_models(
 ) -> list[Registration]:
     """Register every submission, gate the best of them, set the others aside."""
     registry = ModelRegistry(tracker.tracking_uri or "")
-    versions = [_register(tracker, registry, request, s) for s in submissions]
+    known = {info.tags.get(CONTENT_TAG): info for info in registry.versions(request.model_name)
+             if info.tags.get(TEST_SET_TAG) == request.test_set}
+    reused = [known.get(content_digest(s)) for s in submissions]
+    versions = [found or _register(tracker, registry, request, s)
+                for found, s in zip(reused, submissions, strict=True)]
     metric = request.gate_metric
     best = max(range(len(submissions)),
                key=lambda i: (submissions[i].metrics.get(metric, float("-inf")), -i))
@@ -85,7 +101,9 @@ def publish_models(
         reevaluate=request.reevaluate, fairness=request.fairness(),
     )}
     for i, submission in enumerate(submissions):
-        if i != best:
+        if i != best and reused[i] is not None:
+            decisions[i] = _kept(registry, request, versions[i])
+        elif i != best:
             decisions[i] = _set_aside(registry, request, (versions[i], submission),
                                       winner=(versions[best], submissions[best]))
     winner = decisions[best]
@@ -103,7 +121,7 @@ def _register(
     from textops.tracking.pyfunc import log_pyfunc_model
 
     lineage = {**request.lineage, "mlflow_run": str(tracker.run_id or ""),
-               FAMILY_TAG: submission.family}
+               FAMILY_TAG: submission.family, CONTENT_TAG: content_digest(submission)}
     uri = log_pyfunc_model(
         submission.onnx_model, submission.inputs, labels=submission.labels,
         cleaning=submission.cleaning, scores=submission.scores,
@@ -111,9 +129,64 @@ def _register(
         input_example=list(submission.input_example), run_id=tracker.run_id,
         tracking_uri=tracker.tracking_uri,
     )
-    return registry.register(
+    info = registry.register(
         uri, request.model_name, metrics=submission.metrics, test_set=request.test_set,
         dataset_version=request.dataset_version, tags=lineage,
+    )
+    if submission.stored_at is not None:
+        share_graph(info.source, submission.stored_at)
+    return info
+
+
+def share_graph(source: str, stored_at: Path) -> bool:
+    """Store a model's bytes once: its logged copy becomes a hard link to the store's file.
+
+    Both are immutable once written, so one inode serves both names; removing
+    either keeps the other. Only for a local artifact store on the store's
+    filesystem, and only when the bytes are equal; anything else keeps the copy.
+    """
+    import filecmp
+    import os
+
+    folder = Path(source.removeprefix("file://"))
+    logged = next(iter(folder.rglob(stored_at.name)), None) if folder.is_dir() else None
+    if logged is None or not stored_at.is_file() or os.path.samefile(logged, stored_at):
+        return False
+    if not filecmp.cmp(logged, stored_at, shallow=False):
+        return False
+    staged = logged.with_name(f".{logged.name}.link")
+    try:
+        os.link(stored_at, staged)
+    except OSError:  # another filesystem, or links not supported: the copy stays
+        return False
+    os.replace(staged, logged)
+    return True
+
+
+def content_digest(submission: ModelSubmission) -> str:
+    """sha256 of what makes a model score as it does: graph, inputs, labels, cleaning."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(submission.onnx_model)
+    described = {"inputs": submission.inputs.to_dict(), "labels": list(submission.labels),
+                 "cleaning": submission.cleaning, "scores": submission.scores}
+    digest.update(json.dumps(described, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _kept(
+    registry: ModelRegistry, request: GateRequest, version: ModelVersionInfo
+) -> GateDecision:
+    """A loser already registered: its alias and its history stay as they were."""
+    metric = request.gate_metric
+    champion = registry.champion(request.model_name)
+    is_champion = champion is not None and champion.version == version.version
+    return GateDecision(
+        promoted=is_champion, metric=metric, candidate_version=version.version,
+        candidate_value=version.metrics.get(metric, float("nan")),
+        reason=f"identical to v{version.version}, already registered: not registered again",
+        test_rows=len(request.test_ids),
     )
 
 

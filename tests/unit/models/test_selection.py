@@ -8,7 +8,14 @@ from textops.compute.testing import FakeExecutor
 from textops.errors import ModelError
 from textops.models.candidates import CandidateSpec
 from textops.models.features import TfidfSettings
-from textops.models.selection import Choice, FitOptions, cross_validate, fold_count
+from textops.models.selection import (
+    Choice,
+    Contender,
+    FitOptions,
+    choose,
+    cross_validate,
+    fold_count,
+)
 
 # the class is carried by a stop word ("what" vs "who"): removing stop words loses it
 TEXTS = [f"{'what' if i % 2 else 'who'} is item {i}" for i in range(60)]
@@ -36,3 +43,32 @@ def test_folds_shrink_to_the_smallest_class_and_one_row_classes_refuse() -> None
     with pytest.raises(ModelError, match="at least 2 training rows in every class"):
         cross_validate({"raw": Choice(["x", "y"], TfidfSettings())}, ["a", "b"], [RIDGE],
                        FakeExecutor(), folds=3, options=FitOptions(metric="accuracy"))
+
+
+def _contender(name: str, *scores: float, cleaning: str = "raw") -> Contender:
+    return Contender(name, cleaning, tuple(scores))
+
+
+def test_choose_keeps_the_preferred_contender_when_the_lead_is_within_the_folds_noise() -> None:
+    best = _contender("multinomial_nb", 0.970, 0.965, 0.967)
+    plain = _contender("linear_svc_l2", 0.972, 0.960, 0.966)
+    verdict = choose([best, plain], prefer=("linear_svc_l2", "raw"))
+    assert verdict.winner is plain
+    assert "within one standard error" in verdict.reason
+
+
+def test_choose_takes_a_clearly_better_contender_over_the_preferred_one() -> None:
+    best = _contender("ridge", 0.80, 0.81, 0.79)
+    plain = _contender("linear_svc_l2", 0.77, 0.78, 0.77)
+    verdict = choose([best, plain], prefer=("linear_svc_l2", "raw"))
+    assert verdict.winner is best
+    assert "more than one standard error" in verdict.reason
+
+
+def test_choose_takes_the_best_when_the_preferred_one_is_absent_or_failed() -> None:
+    best = _contender("ridge", 0.80, 0.81, 0.79)
+    failed = Contender("linear_svc_l2", "raw", (), ("memory",))
+    assert choose([best, failed], prefer=("linear_svc_l2", "raw")).winner is best
+    assert choose([best], prefer=None).winner is best
+    other_cleaning = _contender("linear_svc_l2", 0.5, 0.5, 0.5, cleaning="configured")
+    assert choose([best, other_cleaning], prefer=("linear_svc_l2", "raw")).winner is best
