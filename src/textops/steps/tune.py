@@ -74,7 +74,7 @@ def tune(
     _record(ctx, params, result, cleaned=cleaned, study_name=study_name)
     ctx.tracker.log(
         params={"study": study_name, "study_storage": redact(storage), "fit_part": fit_part,
-                "text": text},
+                "text_chosen": text},
         metrics={f"best_{params.tuning.objective}": result.best_value,
                  "tuning_wall_seconds": result.wall_seconds,
                  "validation_docs": float(result.validation_docs),
