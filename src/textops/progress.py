@@ -27,10 +27,19 @@ __all__ = [
     "PhaseStarted",
     "Progress",
     "ProgressEvent",
+    "RunStarted",
     "StepFinished",
     "StepStarted",
     "TaskAdvanced",
 ]
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    """The run holds the store and has its id (``runs/<run_id>/`` in the store)."""
+
+    step: str
+    run_id: str
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,9 @@ class Notice:
     message: str
 
 
-ProgressEvent = StepStarted | StepFinished | TaskAdvanced | PhaseStarted | DeviceUsed | Notice
+ProgressEvent = (
+    RunStarted | StepStarted | StepFinished | TaskAdvanced | PhaseStarted | DeviceUsed | Notice
+)
 Emit = Callable[[ProgressEvent], None]
 
 

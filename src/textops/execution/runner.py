@@ -29,7 +29,7 @@ from textops.execution.planning import Mode, RunOptions, check_environments, pla
 from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
 from textops.pipeline.graph import Graph, build_graph
-from textops.progress import Emit, Notice, StepFinished, StepStarted
+from textops.progress import Emit, Notice, RunStarted, StepFinished, StepStarted
 from textops.store.catalog import Catalog
 from textops.store.lock import store_lock
 from textops.store.reporting import ReportingTables
@@ -93,6 +93,7 @@ def run_pipeline(
                             on_start=lambda target, executor: _announce(emit, target, executor))
         session = _session(record, config, store=store, backend=backend, pool=pool, hashes=hashes)
         session.emit = emit
+        session.notify(RunStarted("", record.run_id))
         try:
             _run_steps(session, graph, modes, stop or (lambda: False))
         finally:
