@@ -167,7 +167,7 @@ class RunDisplay:
                 self._rows[key] = bars.add_task(f"  {escape(event.task)}", total=event.total,
                                                 note="")
             bars.update(self._rows[key], completed=event.done, total=event.total,
-                        note=escape(event.note))
+                        note=escape(event.note), refresh=event.done == event.total)
 
     # -- after a Ctrl-C --------------------------------------------------------------------
 
