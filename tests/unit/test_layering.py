@@ -17,6 +17,7 @@ import textops
 LAYERS: list[set[str]] = [
     {"cli"},
     {"api"},
+    {"watching"},
     {"execution"},
     {"pipeline"},
     {"steps"},
@@ -26,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"compute"},
     {"text"},
     {"config"},
-    {"records", "errors", "clock", "__init__"},
+    {"records", "errors", "clock", "progress", "__init__"},
 ]
 ROOT = Path(textops.__file__).parent
 #: the imports against the layers that are there on purpose, each with its reason

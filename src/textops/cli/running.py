@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from textops import api
-from textops.cli.common import app, config_args, console
+from textops.cli.common import app, config_args, console, err_console
 
 if TYPE_CHECKING:
     from textops.execution.records import RunRecord
@@ -24,26 +24,23 @@ def run(
         str | None, typer.Option("--from", help="Re-run this step and all after it.")
     ] = None,
     force: Annotated[bool, typer.Option(help="Ignore the cache.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress on stderr (the outcome still shows).")
+    ] = False,
 ) -> None:
     """Run the pipeline."""
-    from textops.execution.records import StepRecord
-
-    status = console.status("loading the pipeline", spinner="dots")
-
-    def on_event(event: str, step: StepRecord) -> None:
-        if event == "start":
-            status.update(f"[bold]{step.name}[/] running on {step.compute}")
-        else:
-            mark = "[green]cached[/]" if step.cache_hit else "[green]done[/]"
-            console.print(
-                f"[bold]{step.name}[/] {mark} in {step.wall_seconds:.2f} s", highlight=False
-            )
+    from textops.cli.progress import progress_display
 
     config, overrides = config_args()
-    with status:
-        record = api.run(
-            config, overrides, only=only, from_step=from_, force=force, on_event=on_event
-        )
+    with progress_display(quiet=quiet) as display:
+        try:
+            record = api.run(
+                config, overrides, only=only, from_step=from_, force=force, on_event=display
+            )
+        except KeyboardInterrupt:
+            for line in display.interruption_lines():
+                err_console.print(line, highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(130) from None
     _print_outcome(record)
 
 

@@ -154,6 +154,16 @@ class DaskExecutor:
 
         yield from as_completed(list(futures))
 
+    @property
+    def dashboard_link(self) -> str | None:
+        """The address of the cluster's dashboard (None without one, or once closed)."""
+        if self.client is None:
+            return None
+        try:
+            return str(self.client.dashboard_link) or None
+        except (KeyError, AttributeError):  # a scheduler started without its dashboard
+            return None
+
     def close(self) -> None:
         """Close the client, and the cluster if this executor started it."""
         client, self.client = self.client, None

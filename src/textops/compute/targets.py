@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textops.compute.base import Executor, LocalExecutor, Scattered
@@ -55,8 +56,10 @@ class LazyExecutor:
         n_workers: int,
         is_local: bool,
         resources: Mapping[str, float] | None = None,
+        on_start: Callable[[Executor], None] | None = None,
     ) -> None:
         self._factory = factory
+        self._on_start = on_start
         self._executor: Executor | None = None
         self._n_workers = n_workers
         self._is_local = is_local
@@ -82,6 +85,8 @@ class LazyExecutor:
     def _get(self) -> Executor:
         if self._executor is None:
             self._executor = self._factory()
+            if self._on_start is not None:
+                self._on_start(self._executor)
         return self._executor
 
     def submit(
@@ -121,9 +126,12 @@ class ExecutorPool:
         targets: Mapping[str, ComputeTarget],
         *,
         factory: Callable[[ComputeTarget], Executor] = make_executor,
+        on_start: Callable[[str, Executor], None] | None = None,
     ) -> None:
         self._targets = dict(targets)
         self._factory = factory
+        #: told (target name, executor) when a target's executor starts, e.g. to show its dashboard
+        self._on_start = on_start
         self._executors: dict[str, LazyExecutor] = {}
 
     def get(self, name: str) -> LazyExecutor:
@@ -135,6 +143,7 @@ class ExecutorPool:
                 n_workers=_estimated_slots(target),
                 is_local=target.kind == "local" or target.address is None,
                 resources=target.resources,
+                on_start=None if self._on_start is None else partial(self._on_start, name),
             )
         return self._executors[name]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textops.progress import Progress
 from textops.steps.base import DataScope
 from textops.store.catalog import Catalog
 from textops.store.outputs import StepOutputs
@@ -41,6 +42,7 @@ class RunContext:
     tracker: StepTracker
     executor: Executor
     reports: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    progress: Progress = field(default_factory=Progress)
 
     def report(self, table: str, rows: pd.DataFrame) -> None:
         """Queue tidy rows for ``reporting/<table>``; the runner appends them."""

@@ -29,6 +29,7 @@ from textops.execution.planning import Mode, RunOptions, check_environments, pla
 from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
 from textops.pipeline.graph import Graph, build_graph
+from textops.progress import Emit, Notice, RunStarted, StepFinished, StepStarted
 from textops.store.catalog import Catalog
 from textops.store.lock import store_lock
 from textops.store.reporting import ReportingTables
@@ -37,7 +38,8 @@ from textops.tracking.base import TrackingBackend
 
 __all__ = ["CONFIGURED", "Event", "RunOptions", "run_pipeline"]
 
-Event = Callable[[str, StepRecord], None]
+#: the callback that receives a run's progress events (:mod:`textops.progress`)
+Event = Emit
 
 
 class Tracking(Enum):
@@ -60,12 +62,16 @@ def run_pipeline(
     backend: TrackingBackend | None | Tracking = CONFIGURED,
     on_event: Event | None = None,
     executor_factory: Callable[[ComputeTarget], Executor] = make_executor,
+    stop: Callable[[], bool] | None = None,
 ) -> RunRecord:
     """Run ``config``'s graph; returns the run record (also written to ``run.json``).
 
     ``backend`` overrides the configured tracking: a backend object, or None for
     none; ``executor_factory`` makes the executor of a compute target (tests give
-    ``textops.compute.testing.FakeExecutor``).
+    ``textops.compute.testing.FakeExecutor``). ``on_event`` receives every
+    progress event of the run, in the driver. ``stop`` is asked before each
+    step: once it says True the run ends there with status ``stopped`` (the
+    steps it finished stay in the cache for the next run to reuse).
     """
     options = options or RunOptions()
     graph = build_graph(config)
@@ -82,10 +88,14 @@ def run_pipeline(
     with store_lock(config.store.url):
         if backend is CONFIGURED:
             backend = LazyBackend(config, store) if config.tracking.enabled else None
-        pool = ExecutorPool(config.compute, factory=executor_factory)
+        emit = on_event or (lambda _event: None)
+        pool = ExecutorPool(config.compute, factory=executor_factory,
+                            on_start=lambda target, executor: _announce(emit, target, executor))
         session = _session(record, config, store=store, backend=backend, pool=pool, hashes=hashes)
+        session.emit = emit
+        session.notify(RunStarted("", record.run_id))
         try:
-            _run_steps(session, graph, modes, on_event or (lambda _event, _step: None))
+            _run_steps(session, graph, modes, stop or (lambda: False))
         finally:
             session.pool.close()
             record.finished = utc_now()
@@ -94,17 +104,33 @@ def run_pipeline(
     return record
 
 
-def _run_steps(session: RunSession, graph: Graph, modes: dict[str, Mode], notify: Event) -> None:
+def _announce(emit: Event, target: str, executor: Executor) -> None:
+    """Say where a freshly started cluster shows its dashboard."""
+    link = getattr(executor, "dashboard_link", None)
+    if link:
+        emit(Notice("", f"Dask cluster for target '{target}': dashboard {link}"))
+
+
+def _run_steps(
+    session: RunSession, graph: Graph, modes: dict[str, Mode], stop: Callable[[], bool]
+) -> None:
     """Each step in order; the run's status says how it ended (a Ctrl-C is no failure)."""
     record = session.record
     try:
         for node in graph.nodes:
+            step = record.step(node.name)
             if modes[node.name] is Mode.SKIP:
-                record.step(node.name).status = "skipped"
+                step.status = "skipped"
                 continue
-            notify("start", record.step(node.name))
-            run_step(node, modes[node.name], session)
-            notify("end", record.step(node.name))
+            if stop():
+                record.status = "stopped"
+                return
+            session.notify(StepStarted(node.name, node.spec.kind, node.compute))
+            try:
+                run_step(node, modes[node.name], session)
+            finally:
+                session.notify(StepFinished(
+                    node.name, step.status, step.cache_hit, step.wall_seconds, step.error))
         record.status = "completed"
     except KeyboardInterrupt:
         record.status = "interrupted"

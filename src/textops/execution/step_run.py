@@ -20,6 +20,7 @@ from textops.execution.cache import cache_key, code_version
 from textops.execution.context import RunContext
 from textops.execution.planning import Mode
 from textops.execution.records import RunRecord, StepRecord
+from textops.progress import Emit, Progress, ProgressEvent
 from textops.records import Record
 from textops.store.catalog import Catalog
 from textops.store.outputs import StepOutputs
@@ -50,6 +51,11 @@ class RunSession:
     materialise: Callable[[], str | None]
     is_materialised: Callable[[], bool]
     outputs: dict[str, dict[str, Record]] = field(default_factory=dict)
+    #: where the steps' progress events go (the runner's ``on_event``)
+    emit: Emit = field(default=lambda _event: None)
+
+    def notify(self, event: ProgressEvent) -> None:
+        Progress(self.emit).emit(event)
 
     def startup_seconds(self) -> float:
         return float(getattr(self.backend, "startup_seconds", 0.0))
@@ -147,6 +153,7 @@ def _context(node: Node, session: RunSession, tracker: StepTracker) -> RunContex
         device=session.config.compute[node.compute].device,
         code_version=session.record.step(node.name).code_version or "", out=out,
         catalog=session.catalog, tracker=tracker, executor=session.pool.get(node.compute),
+        progress=Progress(session.emit, step=node.name),
     )
 
 

@@ -53,6 +53,7 @@ from textops.models.training_loop import (
     predict_probabilities,
     zero_untrained_rows,
 )
+from textops.progress import Progress
 
 if TYPE_CHECKING:
     from textops.models.network import EnsembleClassifier, TextClassifier
@@ -152,8 +153,14 @@ def fit_network(
     *,
     callback: EpochCallback | None = None,
     bound_members: int | None = None,
+    progress: Progress | None = None,
 ) -> TrainedNetwork:
-    """Train the network of ``config`` on labelled texts; see the module docstring."""
+    """Train the network of ``config`` on labelled texts; see the module docstring.
+
+    ``progress`` hears the device, each epoch (with its validation accuracy) and
+    each finished member; shipped to a worker it stays silent (see
+    :mod:`textops.progress`).
+    """
     import torch
 
     config = config or NetworkConfig()
@@ -167,6 +174,8 @@ def fit_network(
     if config.threads is not None:
         torch.set_num_threads(config.threads)
     members: list[_TrainedMember] = []
+    progress = progress or Progress()
+    progress.device(device)
     try:
         for member, fold in enumerate(folds):
             # the callback (the tuner's pruning) follows the first member
@@ -175,12 +184,28 @@ def fit_network(
                     config.model_copy(update={"seed": config.seed + member}),
                     _MemberData(encoded, y, fold, n_ids=tokenizer.n_ids, n_classes=len(classes)),
                     device=device,
-                    callback=callback if member == 0 else None,
+                    callback=_epoch_reporter(progress, config, callback if member == 0 else None),
                 )
             )
+            progress.advance("members", member + 1, len(folds),
+                             note=f"val_accuracy {members[-1].loop.best_result.val_accuracy:.4f}")
     finally:
         torch.set_num_threads(previous_threads)
     return _trained_network(members, tokenizer, classes, config=config, device=device)
+
+
+def _epoch_reporter(
+    progress: Progress, config: NetworkConfig, callback: EpochCallback | None
+) -> EpochCallback:
+    """Each epoch to ``progress`` (of at most ``config.epochs``), then to ``callback``."""
+
+    def report(result: EpochResult) -> None:
+        progress.advance("epochs", result.epoch, config.epochs,
+                         note=f"val_accuracy {result.val_accuracy:.4f}")
+        if callback is not None:
+            callback(result)
+
+    return report
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ by type without running anything.
 
 The function reads frames through ``ctx.catalog``, writes files only through
 ``ctx.out`` and reporting rows through ``ctx.report``, logs through
-``ctx.tracker`` and fans work out through ``ctx.executor``. Where it runs, on
+``ctx.tracker``, fans work out through ``ctx.executor`` and tells how far it
+got through ``ctx.progress`` (:mod:`textops.progress`). Where it runs, on
 which device and with which resources, is the runner's business: the step only
 sees the results (``ctx.device`` is the device its target asks for, and
 ``ctx.code_version`` the version of the code the step runs).
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from textops.compute.base import Executor
+    from textops.progress import Progress
     from textops.store.catalog import Catalog
     from textops.store.outputs import StepOutputs
     from textops.tracking.base import StepTracker
@@ -87,6 +89,9 @@ class StepContext(Protocol):
 
     @property
     def executor(self) -> Executor: ...
+
+    @property
+    def progress(self) -> Progress: ...
 
     def report(self, table: str, rows: pd.DataFrame) -> None:
         """Queue tidy rows for ``reporting/<table>``; the runner appends them."""

@@ -47,7 +47,7 @@ def sweep(ctx: StepContext, params: Params, *, cleaned: CleanedData) -> dict[str
     results = run_sweep(
         features, params.candidates, ctx.executor, seed=params.seed,
         memory_limit=params.memory_limit, save_skops=params.save_skops,
-        n_threads=params.n_threads, on_result=lambda result: _log_candidate(ctx, result),
+        n_threads=params.n_threads, on_result=_CandidateLog(ctx, params),
     )
     board = leaderboard(results, metric=params.metric)
     ctx.catalog.save(ctx.out, Leaderboard, board)
@@ -74,6 +74,25 @@ def _summary(ctx: StepContext, params: Params, board: Any) -> Leaderboard:
         ranking=[specs[str(name)].model_dump(mode="json") for name in ok["name"]],
         tfidf=params.tfidf.model_dump(mode="json"),
     )
+
+
+class _CandidateLog:
+    """In the driver, as each candidate's result arrives: its child run, then the progress."""
+
+    def __init__(self, ctx: StepContext, params: Params) -> None:
+        self.ctx, self.metric, self.total = ctx, params.metric, len(params.candidates)
+        self.done = 0
+        self.best: tuple[float, str] | None = None
+
+    def __call__(self, result: dict[str, Any]) -> None:
+        _log_candidate(self.ctx, result)
+        self.done += 1
+        value = (result.get("metrics") or {}).get(self.metric)
+        if result["status"] == "ok" and value is not None and (
+                self.best is None or float(value) > self.best[0]):
+            self.best = (float(value), str(result["name"]))
+        note = "" if self.best is None else f"best {self.best[1]} {self.metric} {self.best[0]:.4f}"
+        self.ctx.progress.advance("candidates", self.done, self.total, note=note)
 
 
 def _log_candidate(ctx: StepContext, result: dict[str, Any]) -> None:

@@ -72,11 +72,18 @@ def train(
         for part in (fit_part, eval_part)
     )
     config = _network(ctx, params, best)
-    network = ctx.executor.submit(
-        fit_network, train_frame["text"].to_list(), train_frame["label"].to_list(), config
+    ctx.progress.phase("fit")
+    network = ctx.executor.submit(  # on a worker, ctx.progress stays silent: said once done
+        fit_network, train_frame["text"].to_list(), train_frame["label"].to_list(), config,
+        progress=ctx.progress,
     ).result()
+    ctx.progress.device(network.device)
+    ctx.progress.advance("members", config.members, config.members,
+                         note=f"val_accuracy {network.val_accuracy:.4f}")
     test_texts, test_labels = test_frame["text"].to_list(), test_frame["label"].to_list()
+    ctx.progress.phase("test evaluation")
     metrics = network.evaluate(test_texts, test_labels)
+    ctx.progress.phase("ONNX export and parity check")
     exported = export_onnx(network, test_texts, atol=params.atol, min_docs=params.parity_docs)
     ctx.catalog.save_model(ctx.out, family="network", graph=exported.model,
                            inputs=network.tokenizer.to_dict())
@@ -155,6 +162,7 @@ def _publish(
         hold=hold, lineage={"dataset": cleaned.dataset.label, "pipeline_run": ctx.run_id},
     )
     submissions = [_submission(ctx, model, example=raw_texts[:3]) for model in models]
+    ctx.progress.phase("registration and gate")
     registered = ctx.tracker.publish_models(request, submissions)
     metric = params.gate_metric
     chosen = max(range(len(models)),

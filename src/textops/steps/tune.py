@@ -69,7 +69,7 @@ def tune(
         train["text"].to_list(), train["label"].to_list(), storage=storage,
         study_name=study_name, executor=ctx.executor,
         base=params.network.model_copy(update={"device": ctx.device}),
-        space=params.space, settings=params.tuning,
+        space=params.space, settings=params.tuning, progress=ctx.progress,
     )
     _record(ctx, params, result, cleaned=cleaned, study_name=study_name)
     ctx.tracker.log(

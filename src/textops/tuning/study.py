@@ -26,16 +26,17 @@ trials run.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textops.errors import ModelError, WorkerLostError
 from textops.models.network_config import NetworkConfig
 from textops.models.training import validation_size
+from textops.progress import Progress
 from textops.tuning.settings import TuningConfig, validation_share
 from textops.tuning.space import SearchSpace, apply_params
-from textops.tuning.trial import TrialTask, open_storage, run_trial_task
+from textops.tuning.trial import TrialOutcome, TrialTask, open_storage, run_trial_task
 
 if TYPE_CHECKING:
     import optuna
@@ -91,8 +92,13 @@ def tune(
     base: NetworkConfig | None = None,
     space: SearchSpace | None = None,
     settings: TuningConfig | None = None,
+    progress: Progress | None = None,
 ) -> TuningResult:
-    """Run the study until it holds ``settings.n_trials`` finished trials; see the module doc."""
+    """Run the study until it holds ``settings.n_trials`` finished trials; see the module doc.
+
+    ``progress`` hears, in the driver, each trial as its task completes: trials
+    done of ``n_trials``, the best value so far and how many were pruned.
+    """
     import optuna
 
     settings = settings or TuningConfig()
@@ -104,8 +110,10 @@ def tune(
     space = space or SearchSpace()
     start = time.perf_counter()
     study = _open_study(study_name, storage, settings)
-    missing = settings.n_trials - sum(t.state.name in FINISHED_STATES for t in study.trials)
+    done = [t for t in study.trials if t.state.name in FINISHED_STATES]
+    missing = settings.n_trials - len(done)
     if missing > 0:
+        counter = _TrialCounter(progress or Progress(), settings, done)
         tasks = _trial_tasks(
             base.model_copy(update={"val_fraction": share}),
             space,
@@ -116,7 +124,8 @@ def tune(
             count=missing,
         )
         # None: the executor's own, i.e. its compute target's resources
-        _run_trial_tasks(tasks, texts, labels, executor, resources=settings.resources or None)
+        _run_trial_tasks(tasks, texts, labels, executor, resources=settings.resources or None,
+                         on_trial=counter)
     study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
     # the best config keeps the base's own val_fraction: the final fit needs no larger share
     return _result(
@@ -175,16 +184,23 @@ def _run_trial_tasks(
     executor: Executor,
     *,
     resources: dict[str, float] | None,
+    on_trial: Callable[[TrialOutcome | None], None] | None = None,
 ) -> None:
-    """Ship the data once and run every task; lost tasks are tolerated unless all are."""
+    """Ship the data once and run every task; lost tasks are tolerated unless all are.
+
+    ``on_trial`` is called in the driver as each task completes (None: its task was lost).
+    """
     data = executor.scatter((list(texts), [str(label) for label in labels]))
     futures = [executor.submit(run_trial_task, task, data, resources=resources) for task in tasks]
     errors = []
     for future in executor.as_completed(futures):
+        outcome = None
         try:
-            future.result()
+            outcome = future.result()
         except Exception as exc:  # noqa: BLE001 - a lost task must not sink the study
             errors.append(exc)
+        if on_trial is not None:
+            on_trial(outcome)
     if errors and len(errors) == len(futures):
         if all(isinstance(error, WorkerLostError) for error in errors):
             raise errors[0]  # its fix names the workers' memory limit
@@ -192,6 +208,39 @@ def _run_trial_tasks(
             f"every tuning task failed ({len(errors)}); the first error: {errors[0]!r}",
             hint="check that the workers can import textops and reach the study storage",
         ) from errors[0]
+
+
+class _TrialCounter:
+    """Trials finished of ``n_trials``, the best value so far and the pruned count, as progress."""
+
+    def __init__(
+        self, progress: Progress, settings: TuningConfig, done: Sequence[optuna.trial.FrozenTrial]
+    ) -> None:
+        self.progress, self.total = progress, settings.n_trials
+        self.objective = settings.objective
+        self.is_max = settings.objective == "val_accuracy"
+        self.done = len(done)
+        self.pruned = sum(t.state.name == "PRUNED" for t in done)
+        self.best: float | None = None
+        for trial in done:
+            if trial.state.name == "COMPLETE":
+                self._consider(trial.value)
+
+    def _consider(self, value: float | None) -> None:
+        if value is None:
+            return
+        if self.best is None or (value > self.best if self.is_max else value < self.best):
+            self.best = value
+
+    def __call__(self, outcome: TrialOutcome | None) -> None:
+        self.done += 1
+        if outcome is not None and outcome.state == "COMPLETE":
+            self._consider(outcome.value)
+        elif outcome is not None and outcome.state == "PRUNED":
+            self.pruned += 1
+        best = "none complete" if self.best is None else f"best {self.objective} {self.best:.4f}"
+        self.progress.advance("trials", min(self.done, self.total), self.total,
+                              note=f"{best}, {self.pruned} pruned")
 
 
 def _fail_abandoned(study: optuna.Study) -> None:

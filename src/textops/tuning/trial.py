@@ -41,6 +41,15 @@ class TrialTask:
     task_index: int
 
 
+@dataclass(frozen=True)
+class TrialOutcome:
+    """What a worker task hands back to the driver: its trial's number, state and value."""
+
+    number: int
+    state: str  # COMPLETE, PRUNED or FAIL; NONE when no trial ran
+    value: float | None
+
+
 def open_storage(storage: str) -> optuna.storages.BaseStorage:
     """A journal file for a path, an RDB storage for a URL."""
     import optuna
@@ -76,8 +85,8 @@ def _pruner(settings: TuningConfig) -> optuna.pruners.BasePruner:
     return optuna.pruners.NopPruner()
 
 
-def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> int:
-    """One worker task: open the study, run one trial, return its number."""
+def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> TrialOutcome:
+    """One worker task: open the study, run one trial, return its outcome."""
     import optuna
     import torch
 
@@ -90,6 +99,7 @@ def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> int:
     optuna_logger.setLevel(logging.WARNING)  # one INFO line per trial would flood the driver
     torch.set_num_threads(settings.threads_per_trial)
     numbers: list[int] = []
+    finished: list[optuna.trial.FrozenTrial] = []
     try:
         study = optuna.load_study(
             study_name=task.study_name,
@@ -104,11 +114,15 @@ def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> int:
                 trial, texts, labels, base=base, space=space, bound_members=settings.final_members
             )
 
-        study.optimize(objective, n_trials=1, catch=(Exception,))
+        study.optimize(objective, n_trials=1, catch=(Exception,),
+                       callbacks=[lambda _study, trial: finished.append(trial)])
     finally:
         torch.set_num_threads(previous_threads)
         optuna_logger.setLevel(previous_level)
-    return numbers[0] if numbers else -1
+    if finished:
+        trial = finished[0]
+        return TrialOutcome(trial.number, trial.state.name, trial.value)
+    return TrialOutcome(numbers[0] if numbers else -1, "NONE", None)
 
 
 def _objective(
