@@ -137,7 +137,8 @@ def test_cli_prints_one_error_line_and_exits_non_zero(project: Path) -> None:
         check=False,
     )
     assert result.returncode == 3
-    assert result.stderr.startswith("error: file 'empty.csv' is empty")
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: file 'empty.csv' is empty"]  # after the plain progress lines
     assert "Traceback" not in result.stderr
     debug = subprocess.run(
         [sys.executable, "-m", "textops.cli", "--debug", "--set", "tracking.enabled=false", "run"],
