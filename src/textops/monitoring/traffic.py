@@ -266,9 +266,9 @@ def traffic_frames(
     if keep_text:
         rows = rows.with_columns(text=pl.Series(texts, dtype=pl.String),
                                  cleaned=pl.Series(cleaned, dtype=pl.String))
-    kept = None if keep_text else vocabulary
-    terms = _term_counts(rows, stats["terms"], kept) if keep_text or vocabulary is not None else None
-    return rows, terms
+    if not keep_text and vocabulary is None:
+        return rows, None
+    return rows, _term_counts(rows, stats["terms"], None if keep_text else vocabulary)
 
 
 _LOGGED_STATISTICS = (
@@ -308,7 +308,8 @@ def _oov_shares(cleaned: list[str], vocabulary: pl.Series | None) -> pl.Series:
     if vocabulary is None:
         return pl.Series("oov_share", [None] * len(cleaned), dtype=pl.Float64)
     tokens = pl.DataFrame({"tokens": cleaned}, schema={"tokens": pl.String}).select(
-        pl.int_range(pl.len()).alias("row"), pl.col("tokens").str.to_lowercase().str.extract_all(r"\w+")
+        pl.int_range(pl.len()).alias("row"),
+        pl.col("tokens").str.to_lowercase().str.extract_all(r"\w+"),
     )
     flagged = tokens.explode("tokens").drop_nulls("tokens").with_columns(
         outside=(~pl.col("tokens").is_in(vocabulary.implode())).cast(pl.Float64)
