@@ -200,8 +200,9 @@ def _record(
     if rows.empty:  # every run leaves a row, a window without traffic too
         rows = pd.DataFrame([{**context, "dataset": "traffic", "check": "traffic", "test": "rows",
                               "value": float(report.rows), "status": report.status,
-                              "detail": "; ".join(report.notes)}])
-    ReportingTables(store).append("monitoring", rows)
+                              "threshold_warn": float("nan"), "threshold_fail": float("nan"),
+                              "detail": "; ".join(report.notes), "reference": None}])
+    ReportingTables(store).append("monitoring", rows.astype(_ROW_TYPES))
     if not html or settings is None or reference is None:
         return report
     from textops.monitoring.report_html import render_monitor_html
@@ -216,6 +217,17 @@ def _record(
     where = str(store.local_path("monitoring", "reports", name)) if store.is_local else \
         f"{store.url.rstrip('/')}/monitoring/reports/{name}"
     return _replace(report, html=where)
+
+
+#: one type per column whatever a run found, so every append reads back as one table
+_ROW_TYPES = {
+    "checked": "datetime64[us, UTC]", "window_start": "datetime64[us, UTC]",
+    "window_end": "datetime64[us, UTC]", "model_name": "string", "model_version": "Int64",
+    "dataset_name": "string", "dataset_version": "string", "baseline_sha256": "string",
+    "rows": "int64", "verdict": "string", "dataset": "string", "check": "string",
+    "test": "string", "value": "float64", "status": "string", "threshold_warn": "float64",
+    "threshold_fail": "float64", "detail": "string", "reference": "string",
+}
 
 
 def _replace(report: MonitorReport, **changes: Any) -> MonitorReport:
