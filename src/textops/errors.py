@@ -19,7 +19,9 @@ keeps its traceback.
     │   └── WorkerLostError   a task's worker died (memory limit, crash); names the task
     ├── TrackingError         MLflow refused a call (translated in textops.tracking.errors)
     ├── ModelError            training, export or the ONNX parity check failed
-    └── ServingError          the scoring service cannot load or score
+    ├── ServingError          the scoring service cannot load or score
+    └── DriftError            exit 7: `textops monitor` found production traffic drifted
+                              from the serving model's training data (a check fails)
 
 The message is one line naming the thing and the bad value; ``hint`` is the
 fix, printed on the next line as ``fix: ...``.
@@ -98,6 +100,16 @@ class ModelError(TextopsError):
 
 class ServingError(TextopsError):
     """The scoring service cannot load a model or score a request."""
+
+
+class DriftError(TextopsError):
+    """Monitored traffic failed a drift check against the serving model's training data.
+
+    Its own exit code, so that a scheduler running ``textops monitor`` can tell
+    "retrain" from "the monitor itself broke".
+    """
+
+    exit_code = 7
 
 
 class WorkerLostError(StepError):

@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     {"pipeline"},
     {"steps"},
     {"tuning"},
-    {"tracking"},
+    {"tracking", "monitoring"},
     {"models", "quality", "store", "envs", "demo"},
     {"compute"},
     {"text"},

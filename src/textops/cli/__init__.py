@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from textops.cli import data, models, project, running, watch  # noqa: F401  (registers the commands)
+from textops.cli import (  # noqa: F401  (importing a module registers its commands)
+    data,
+    models,
+    monitor,
+    project,
+    running,
+    watch,
+)
 from textops.cli.common import _state, app, err_console
 from textops.errors import TextopsError
 

@@ -74,6 +74,15 @@ class ComputeTarget(Strict):
     device: Literal["auto", "cpu", "cuda"] = "cpu"
 
 
+class MonitoringConfig(Strict):
+    """The request log a service writes, and what ``textops monitor`` needs to judge it."""
+
+    flush_seconds: float = Field(default=5.0, gt=0.0)  # the most a crash can lose
+    keep_text: bool = False  # store the raw and cleaned texts beside their statistics
+    since: str = "24h"  # the window `textops monitor` judges by default (s, m, h, d, w)
+    min_rows: int = Field(default=100, ge=1)  # fewer logged texts: the verdict is insufficient
+
+
 def _default_compute() -> dict[str, ComputeTarget]:
     return {
         "local": ComputeTarget(kind="local"),
@@ -155,6 +164,7 @@ class PipelineConfig(Strict):
     tracking: TrackingConfig = TrackingConfig()
     compute: dict[str, ComputeTarget] = Field(default_factory=_default_compute)
     environments: EnvironmentsConfig = EnvironmentsConfig()
+    monitoring: MonitoringConfig = MonitoringConfig()
     steps: list[StepConfig] = Field(default_factory=list)
     # (hash of the resolved config, hash of the definition as written), set by the loader
     _hash: tuple[str, str] | None = PrivateAttr(default=None)
