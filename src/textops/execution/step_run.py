@@ -90,7 +90,7 @@ def run_step(node: Node, mode: Mode, session: RunSession) -> None:
         record.status, record.cache_hit, record.outputs = "cached", True, _as_json(cached)
         session.materialise()
     else:
-        ctx = _context(node, session, tracker)
+        ctx = _context(node, session, tracker, is_forced=mode is Mode.FORCE)
         try:
             _execute(node, session, inputs, ctx)
         except BaseException as exc:
@@ -138,7 +138,9 @@ def _cache_lookup(node: Node, session: RunSession, key: str) -> dict[str, Record
     return outputs
 
 
-def _context(node: Node, session: RunSession, tracker: StepTracker) -> RunContext:
+def _context(
+    node: Node, session: RunSession, tracker: StepTracker, *, is_forced: bool
+) -> RunContext:
     """The step's context: placement (executor, device) comes from its compute target."""
     out = StepOutputs(session.catalog.store, session.record.run_id, node.name)
     tracker.keep = out.write_bytes
@@ -147,6 +149,7 @@ def _context(node: Node, session: RunSession, tracker: StepTracker) -> RunContex
         device=session.config.compute[node.compute].device,
         code_version=session.record.step(node.name).code_version or "", out=out,
         catalog=session.catalog, tracker=tracker, executor=session.pool.get(node.compute),
+        is_forced=is_forced,
     )
 
 
