@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from textops.errors import ModelError, WorkerLostError
 from textops.models.network_config import NetworkConfig
 from textops.models.training import validation_size
+from textops.store.integrity import trim_partial_line
 from textops.tuning.settings import TuningConfig, validation_share
 from textops.tuning.space import SearchSpace, apply_params
 from textops.tuning.trial import TrialTask, open_storage, run_trial_task
@@ -167,30 +168,6 @@ def _open_study(study_name: str, storage: str, settings: TuningConfig) -> optuna
             "tune) for a fresh study",
         ) from exc
     return study
-
-
-def trim_partial_line(path: Path) -> bool:
-    """Cut an unfinished last line (a write a kill interrupted) off a journal file."""
-    if not path.is_file():
-        return False
-    with path.open("rb+") as handle:
-        end = handle.seek(0, 2)
-        if end == 0:
-            return False
-        handle.seek(end - 1)
-        if handle.read(1) == b"\n":
-            return False
-        position = end
-        while position > 0:
-            start = max(position - 65536, 0)
-            handle.seek(start)
-            newline = handle.read(position - start).rfind(b"\n")
-            if newline >= 0:
-                handle.truncate(start + newline + 1)
-                return True
-            position = start
-        handle.truncate(0)
-    return True
 
 
 def is_abandoned(trial: optuna.trial.FrozenTrial) -> bool:
