@@ -10,6 +10,7 @@ import sys
 
 from textops.cli import (  # noqa: F401  (importing a module registers its commands)
     data,
+    doctor,
     models,
     monitor,
     project,

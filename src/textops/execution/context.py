@@ -43,6 +43,7 @@ class RunContext:
     executor: Executor
     reports: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     progress: Progress = field(default_factory=Progress)
+    is_forced: bool = False
 
     def report(self, table: str, rows: pd.DataFrame) -> None:
         """Queue tidy rows for ``reporting/<table>``; the runner appends them."""
@@ -51,7 +52,7 @@ class RunContext:
 
 def step_context(
     store: str | Path, *, name: str = "step", run_id: str = "test", scope: DataScope = "full",
-    device: str = "cpu", executor: Executor | None = None,
+    device: str = "cpu", executor: Executor | None = None, is_forced: bool = False,
 ) -> RunContext:
     """A context over ``store`` for calling one step function directly (tests, notebooks).
 
@@ -67,5 +68,5 @@ def step_context(
         name=name, run_id=run_id, scope=scope, device=device, code_version="test", out=out,
         catalog=Catalog(opened),
         tracker=StepTracker(None, name=name, ensure_parent=lambda: None, keep=out.write_bytes),
-        executor=executor or LocalExecutor(),
+        executor=executor or LocalExecutor(), is_forced=is_forced,
     )

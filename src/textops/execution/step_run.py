@@ -1,8 +1,10 @@
 """Running one step: its cache key, a verified cache hit or a fresh run, and its records.
 
 A cache hit is trusted only when its stored records still validate as the
-step's declared output types and every file they name is still in the store;
-otherwise the step runs again. Fresh outputs are validated at hand-off, and
+step's declared output types, every file they name is still in the store with
+the size and hash the entry recorded (:mod:`textops.store.integrity`), and every
+model they say was registered is still in the registry; otherwise the step runs
+again. Fresh outputs are validated at hand-off, and
 downstream steps receive exactly what a cache hit would give them.
 """
 
@@ -12,6 +14,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textops.clock import utc_now
@@ -96,7 +99,7 @@ def run_step(node: Node, mode: Mode, session: RunSession) -> None:
         record.status, record.cache_hit, record.outputs = "cached", True, _as_json(cached)
         session.materialise()
     else:
-        ctx = _context(node, session, tracker)
+        ctx = _context(node, session, tracker, is_forced=mode is Mode.FORCE)
         try:
             _execute(node, session, inputs, ctx)
         except BaseException as exc:
@@ -129,22 +132,66 @@ def _resolve_ref(ref: str, session: RunSession) -> Record:
 
 def _cache_lookup(node: Node, session: RunSession, key: str) -> dict[str, Record] | None:
     """The stored outputs for ``key``, or None when absent, unreadable or no longer intact."""
+    from textops.store.integrity import changed_files
+
     store = session.catalog.store
     if not store.exists("runs", "_cache", f"{key}.json"):
         return None
     try:
-        stored = dict(store.read_json("runs", "_cache", f"{key}.json"))["outputs"]
+        entry = dict(store.read_json("runs", "_cache", f"{key}.json"))
+        stored = entry["outputs"]
         outputs = {
             name: kind.model_validate(stored[name]) for name, kind in node.spec.outputs.items()
         }
+        files = dict(entry.get("files") or {})
     except (StoreError, ValueError, KeyError, TypeError):  # a pydantic error is a ValueError
         return None  # a damaged entry is a miss: the step runs again and rewrites it
     if not all(session.catalog.is_intact(record) for record in outputs.values()):
         return None
+    if changed_files(store, files):
+        return None
+    if not _registrations_present(outputs, session.backend):
+        return None
     return outputs
 
 
-def _context(node: Node, session: RunSession, tracker: StepTracker) -> RunContext:
+def _registrations_present(outputs: dict[str, Record], backend: TrackingBackend | None) -> bool:
+    """Whether every registered model the outputs name is still in the registry (a deleted
+    ``mlflow.db`` takes them all)."""
+    from textops.records import Registration
+
+    found: list[Registration] = []
+    for record in outputs.values():
+        _collect(record, Registration, found)
+    uri = getattr(backend, "tracking_uri", None) if backend is not None else None
+    if not found or not uri:
+        return True
+    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_file():
+        return False
+    from textops.tracking.registry import ModelRegistry
+
+    try:
+        registry = ModelRegistry(uri)
+        return all(registry.get(r.name, r.version) is not None for r in found)
+    except TextopsError:
+        return False
+
+
+def _collect(value: Any, kind: type[Record], found: list[Any]) -> None:
+    """Every record of ``kind`` inside ``value`` (records, lists of records)."""
+    if isinstance(value, kind):
+        found.append(value)
+    elif isinstance(value, Record):
+        for item in dict(value).values():
+            _collect(item, kind, found)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, kind, found)
+
+
+def _context(
+    node: Node, session: RunSession, tracker: StepTracker, *, is_forced: bool
+) -> RunContext:
     """The step's context: placement (executor, device) comes from its compute target."""
     out = StepOutputs(session.catalog.store, session.record.run_id, node.name)
     tracker.keep = out.write_bytes
@@ -154,6 +201,7 @@ def _context(node: Node, session: RunSession, tracker: StepTracker) -> RunContex
         code_version=session.record.step(node.name).code_version or "", out=out,
         catalog=session.catalog, tracker=tracker, executor=session.pool.get(node.compute),
         progress=Progress(session.emit, step=node.name),
+        is_forced=is_forced,
     )
 
 
@@ -170,9 +218,19 @@ def _execute(node: Node, session: RunSession, inputs: dict[str, Record], ctx: Ru
     record.status, record.outputs = "completed", _as_json(outputs)
     session.append_reports(ctx.reports)
     ctx.out.write_json("outputs.json", record.outputs)
-    session.catalog.store.write_json(  # the cache index is the commit: written last
-        {"run_id": session.record.run_id, "step": node.name, "outputs": record.outputs},
-        "runs", "_cache", f"{record.cache_key}.json",
+    _commit(session, node.name, outputs, key=record.cache_key or "")
+
+
+def _commit(session: RunSession, step: str, outputs: dict[str, Record], *, key: str) -> None:
+    """Write the cache entry, with the files the outputs name as they are now."""
+    from textops.store.integrity import file_digests
+
+    catalog = session.catalog
+    paths = [path for record in outputs.values() for path in catalog.files_of(record)]
+    catalog.store.write_json(  # the cache index is the commit: written last
+        {"run_id": session.record.run_id, "step": step, "outputs": _as_json(outputs),
+         "files": file_digests(catalog.store, paths)},
+        "runs", "_cache", f"{key}.json",
     )
 
 

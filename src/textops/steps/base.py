@@ -79,6 +79,12 @@ class StepContext(Protocol):
     def code_version(self) -> str: ...
 
     @property
+    def is_forced(self) -> bool:
+        """Whether the run asked this step to run again (``--force``, ``--from``): it must
+        start its work afresh, not resume what an earlier run left."""
+        ...
+
+    @property
     def out(self) -> StepOutputs: ...
 
     @property

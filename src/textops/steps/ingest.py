@@ -42,6 +42,7 @@ def _commit_version(ctx: StepContext, data: DataConfig) -> tuple[dict[str, Any],
     digest = content_hash(parts)
     repository = ctx.catalog.datasets
     if repository.exists(data.name, digest[:12]):
+        repository.restore(data.name, digest[:12], parts)  # a deleted or damaged part
         return repository.manifest(data.name, digest[:12]), False
     manifest = _manifest(ctx, data, parts, digest, files=[f.describe() for f in files])
     repository.write(manifest, parts)

@@ -9,7 +9,10 @@ One study, shared by every worker: an Optuna journal file in the store on one
 machine, or the RDB URL in ``storage`` for a cluster. The study is named after
 the dataset version, the cleaning, the step's parameters and the code version
 of this step, so re-running after a crash resumes it (only the missing trials
-run), and a change to the training code starts a new study. Workers never talk
+run, a killed trial with its own seed again), and a change to the training code
+starts a new study. A forced run (``--force``, ``--from``) starts the next
+generation of the study (``<name>-g2``...) instead of resuming: it gives the
+same answer as the first, from nothing. Workers never talk
 to MLflow: the driver logs one child run per finished trial from the study
 afterwards.
 """
@@ -63,7 +66,7 @@ def tune(
     text = chosen_text(params.text, contender)
     train = (ctx.catalog.load(cleaned, part=fit_part) if text == "cleaned"
              else ctx.catalog.dataset(cleaned.dataset, fit_part))
-    study_name = _study_name(ctx, params, cleaned, f"{fit_part}-{text}")
+    study_name = _generation(ctx, params, _study_name(ctx, params, cleaned, f"{fit_part}-{text}"))
     storage = params.storage or _journal(ctx, study_name)
     result = run_study(
         train["text"].to_list(), train["label"].to_list(), storage=storage,
@@ -106,6 +109,21 @@ def _study_name(ctx: StepContext, params: Params, cleaned: CleanedData, fit_part
         sort_keys=True,
     ).encode()).hexdigest()[:10]
     return f"{cleaned.dataset.name}-{cleaned.dataset.version}-{key}"
+
+
+def _generation(ctx: StepContext, params: Params, base: str) -> str:
+    """The latest generation of the study to resume, or a new one for a forced run."""
+    import optuna
+
+    from textops.tuning.study import study_generation
+    from textops.tuning.trial import open_storage
+
+    if params.storage:
+        existing = optuna.get_all_study_names(open_storage(params.storage))
+    else:
+        existing = [name.removesuffix(".journal") for name in ctx.catalog.store.listdir("tuning")
+                    if name.endswith(".journal")]
+    return study_generation(base, existing, is_fresh=ctx.is_forced)
 
 
 def _journal(ctx: StepContext, study_name: str) -> str:

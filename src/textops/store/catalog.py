@@ -109,7 +109,15 @@ class Catalog:
                 hint="run the pipeline with --force (or 'textops run --from <the step that "
                 "made it>') to write it again",
             ) from exc
-        return pl.read_parquet(io.BytesIO(data))
+        try:
+            return pl.read_parquet(io.BytesIO(data))
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise StoreError(
+                f"{type(record).__name__} file '{location}/{name}' in store "
+                f"'{self.store.url}' is damaged: {type(exc).__name__}",
+                hint="run 'textops run' again: the step that made it runs again when its "
+                "file is damaged (or use --from <that step>)",
+            ) from exc
 
     def save_model(
         self, out: StepOutputs, *, family: str, graph: bytes, inputs: dict[str, Any]
@@ -133,25 +141,36 @@ class Catalog:
         return self.store.local_path(*record.location.split("/"), _MODEL_GRAPH)
 
     def is_intact(self, record: Record) -> bool:
-        """Whether every file the record names is still in the store (cache hits check this)."""
-        if isinstance(record, DatasetRef):
-            return self.datasets.exists(record.name, record.version) and all(
-                self.store.exists("datasets", record.name, record.version, f"{part}.parquet")
-                for part in PARTS
-            )
-        if isinstance(record, ModelRef):
-            folder = record.location.split("/")
-            files = (_MODEL_GRAPH, _MODEL_INPUTS.get(record.family, ""))
-            return all(self.store.exists(*folder, name) for name in files)
-        pattern = _FILES.get(type(record))
-        nested = [value for value in dict(record).values() if isinstance(value, Record)]
-        if not all(self.is_intact(value) for value in nested):
+        """Whether every file the record names is still in the store (cache hits check this;
+        :func:`textops.store.integrity.file_digests` also checks their content)."""
+        if isinstance(record, DatasetRef) and not self.datasets.exists(
+            record.name, record.version
+        ):
             return False
-        if pattern is None:
-            return True
-        location = str(getattr(record, "location", "")).split("/")
-        names = [pattern.format(part=p) for p in PARTS] if "{part}" in pattern else [pattern]
-        return all(self.store.exists(*location, name) for name in names)
+        return all(self.store.exists(*path) for path in self.files_of(record))
+
+    def files_of(self, record: Record) -> list[tuple[str, ...]]:
+        """The store paths of every file a record (and the records in it) names."""
+        if isinstance(record, DatasetRef):
+            version: tuple[str, ...] = ("datasets", record.name, record.version)
+            files = ["manifest.json", *(f"{p}.parquet" for p in PARTS)]
+            return [(*version, name) for name in files]
+        if isinstance(record, ModelRef):
+            folder = tuple(record.location.split("/"))
+            model = (_MODEL_GRAPH, _MODEL_INPUTS.get(record.family, ""))
+            return [(*folder, name) for name in model if name]
+        paths: list[tuple[str, ...]] = []
+        for value in dict(record).values():
+            nested = value if isinstance(value, list) else [value]
+            for item in nested:
+                if isinstance(item, Record):
+                    paths += self.files_of(item)
+        pattern = _FILES.get(type(record))
+        if pattern is not None:
+            location = tuple(str(getattr(record, "location", "")).split("/"))
+            parts = PARTS if "{part}" in pattern else ("",)
+            paths += [(*location, pattern.format(part=p)) for p in parts]
+        return paths
 
     def tuning_journal(self, study: str) -> str | None:
         """A journal file for an Optuna study, or None when the store is not a local folder."""

@@ -3,7 +3,10 @@
 Layout: ``datasets/<name>/<version>/{train,test,train_subset,test_subset}.parquet``
 and ``manifest.json``. A version exists once its manifest exists: on a local
 store the whole folder is written under a temporary name and renamed into place;
-on an object store the manifest is written last. Versions are never rewritten.
+on an object store the manifest is written last. A version's content never
+changes; only a part that was deleted or damaged is written again
+(:meth:`DatasetRepository.restore`), with the same rows, since ingest derives
+them from the raw files. A manifest that cannot be read is no commit.
 """
 
 from __future__ import annotations
@@ -33,9 +36,7 @@ class DatasetRepository:
         """Manifests of every committed version of ``name``, oldest first."""
         manifests = []
         for version in self.store.listdir("datasets", name):
-            if version.startswith(".") or not self.store.exists(
-                "datasets", name, version, "manifest.json"
-            ):
+            if version.startswith(".") or not self.exists(name, version):
                 continue
             manifests.append(self.store.read_json("datasets", name, version, "manifest.json"))
         return sorted(manifests, key=lambda m: (m.get("sequence", 0), m.get("created", "")))
@@ -45,7 +46,29 @@ class DatasetRepository:
         return versions[-1] if versions else None
 
     def exists(self, name: str, version: str) -> bool:
-        return self.store.exists("datasets", name, version, "manifest.json")
+        """Whether the version is committed: its manifest is there and reads as JSON."""
+        if not self.store.exists("datasets", name, version, "manifest.json"):
+            return False
+        try:
+            return isinstance(self.store.read_json("datasets", name, version, "manifest.json"),
+                              dict)
+        except StoreError:
+            return False
+
+    def restore(self, name: str, version: str, parts: dict[str, pl.DataFrame]) -> list[str]:
+        """Write again the parts of a committed version that are missing or do not hold
+        ``parts``' rows; returns the parts written."""
+        written = []
+        for part in PARTS:
+            try:
+                intact = self.load({"name": name, "version": version}, part).equals(parts[part])
+            except StoreError:
+                intact = False
+            if not intact:
+                self.store.write_bytes(_parquet(parts[part]), "datasets", name, version,
+                                       f"{part}.parquet")
+                written.append(part)
+        return written
 
     def manifest(self, name: str, version: str) -> dict[str, Any]:
         if not self.exists(name, version):
@@ -85,18 +108,24 @@ class DatasetRepository:
         if part not in PARTS:
             raise ValueError(f"part must be one of {PARTS}, got {part!r}")
         data = self.store.read_bytes("datasets", ref["name"], ref["version"], f"{part}.parquet")
-        return pl.read_parquet(io.BytesIO(data), columns=columns)
+        try:
+            return pl.read_parquet(io.BytesIO(data), columns=columns)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise StoreError(
+                f"dataset part 'datasets/{ref['name']}/{ref['version']}/{part}.parquet' in "
+                f"store '{self.store.url}' is damaged: {type(exc).__name__}",
+                hint="run 'textops run' again: ingest rewrites a damaged part from the raw "
+                "files (or 'textops doctor' lists what else is damaged)",
+            ) from exc
 
     def write(self, manifest: dict[str, Any], parts: dict[str, pl.DataFrame]) -> bool:
         """Commit a new version; False (and nothing written) if it already exists."""
         name, version = manifest["name"], manifest["version"]
         if self.exists(name, version):
             return False
-        encoded = {}
-        for part in PARTS:
-            buffer = io.BytesIO()
-            parts[part].write_parquet(buffer, compression="zstd", statistics=True)
-            encoded[part] = buffer.getvalue()
+        encoded = {part: _parquet(parts[part]) for part in PARTS}
+        if self.store.is_local and self.store.exists("datasets", name, version):
+            self.store.remove("datasets", name, version)  # no manifest: never committed
         staging = f".staging-{version}-{uuid.uuid4().hex[:8]}" if self.store.is_local else version
         try:
             for part, data in encoded.items():
@@ -109,3 +138,9 @@ class DatasetRepository:
                 self.store.remove("datasets", name, staging)
             raise
         return True
+
+
+def _parquet(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", statistics=True)
+    return buffer.getvalue()

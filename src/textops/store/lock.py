@@ -1,7 +1,9 @@
 """A lock so two runs on one machine never write the same store at once.
 
-The lock file lives in the system's temporary folder, keyed by the store URL,
-so taking it never changes the store itself (a refused run leaves the store
+The lock file lives in the system's temporary folder, keyed by the store's
+canonical location (a local folder with symlinks and relative parts resolved, so
+``./store``, ``/abs/store`` and a link to it share one lock), so taking it never
+changes the store itself (a refused run leaves the store
 byte-for-byte as it was). Across machines, safety comes from the store's
 layout instead: dataset versions are content-addressed and committed by a
 manifest written last, so two writers of one version write the same bytes.
@@ -10,8 +12,12 @@ manifest written last, so two writers of one version write the same bytes.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import socket
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,21 +26,40 @@ from textops.errors import StoreError
 
 
 def lock_path(store_url: str) -> Path:
-    """One lock file per store, whatever spelling of its URL (``s3://b/x`` and ``s3://b/x/``)."""
+    """One lock file per store, whatever the spelling of its URL (``s3://b/x`` and
+    ``s3://b/x/``; for a local folder, any relative path or symlink that reaches it)."""
+    key = hashlib.sha256(canonical_store(store_url).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "textops-locks" / f"{key}.lock"
+
+
+def canonical_store(store_url: str) -> str:
+    """The store's location spelled one way: a resolved local path, or a normalised URL."""
     import fsspec
 
     try:
         fs, root = fsspec.core.url_to_fs(store_url)
-        canonical = fs.unstrip_protocol(root.rstrip("/"))
     except (ImportError, ValueError):
-        canonical = store_url
-    key = hashlib.sha256(canonical.encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / "textops-locks" / f"{key}.lock"
+        return store_url
+    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+    if "file" in protocols:
+        return "file://" + os.path.realpath(str(root))
+    return str(fs.unstrip_protocol(root.rstrip("/")))
+
+
+def holder_text(owner: Path) -> str:
+    """Who holds a lock, from its owner file: pid, host, command and since when."""
+    try:
+        info = json.loads(owner.read_text())
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(info["since"])))
+        return (f"process {info['pid']} on {info['host']}, running '{info['command']}' "
+                f"since {since}")
+    except (OSError, ValueError, KeyError, TypeError):
+        return "an unknown process"
 
 
 @contextmanager
 def store_lock(store_url: str, *, timeout: float = 0.0) -> Iterator[None]:
-    """Hold the store's lock; raise :class:`StoreError` if another run holds it."""
+    """Hold the store's lock; raise :class:`StoreError` naming the holder if another has it."""
     from filelock import FileLock, Timeout
 
     path = lock_path(store_url)
@@ -44,13 +69,16 @@ def store_lock(store_url: str, *, timeout: float = 0.0) -> Iterator[None]:
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        holder = owner.read_text().strip() if owner.exists() else "unknown"
         raise StoreError(
-            f"store '{store_url}' is in use by another textops run (process {holder})",
+            f"store '{store_url}' is in use by another textops run ({holder_text(owner)})",
             hint="wait for it to finish; if it died, its lock is released automatically",
         ) from None
     try:
-        owner.write_text(str(os.getpid()))
+        owner.write_text(json.dumps({
+            "pid": os.getpid(), "host": socket.gethostname(),
+            "command": " ".join(["textops", *sys.argv[1:]])[:200],
+            "since": time.time(), "store": canonical_store(store_url),
+        }))
         yield
     finally:
         lock.release()

@@ -54,6 +54,13 @@ class Store:
     def exists(self, *parts: str) -> bool:
         return bool(self.fs.exists(self.path(*parts)))
 
+    def size(self, *parts: str) -> int | None:
+        """The size in bytes of a file, or None when it is not there."""
+        try:
+            return int(self.fs.size(self.path(*parts)))
+        except (FileNotFoundError, OSError):
+            return None
+
     def listdir(self, *parts: str) -> list[str]:
         """Names (not paths) directly under a folder; empty when it does not exist."""
         target = self.path(*parts)
@@ -78,7 +85,16 @@ class Store:
         return self.read_bytes(*parts).decode("utf-8")
 
     def read_json(self, *parts: str) -> Any:
-        return json.loads(self.read_bytes(*parts))
+        data = self.read_bytes(*parts)
+        try:
+            return json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise StoreError(
+                f"'{posixpath.join(*parts)}' in store '{self.url}' is damaged (not JSON: "
+                f"{exc})",
+                hint="run 'textops doctor' to list the damaged files, restore this one from a "
+                "backup or delete it, and run again (textops writes what it made again)",
+            ) from exc
 
     # -- writes ------------------------------------------------------------------------
     def write_bytes(self, data: bytes, *parts: str) -> None:

@@ -2,17 +2,23 @@
 
 Everything is logged with ``log_batch`` in chunks under MLflow's limits: on
 SQLite each call costs milliseconds, so one call per value would dominate a run.
+
+A SQLite database is checked before MLflow opens it (a damaged one is one error
+naming the file and the fix), and opened, which is when MLflow creates or
+migrates its schema, under a lock of its own (:func:`sqlite_lock`), so two
+processes never migrate one database at once, whatever lock they hold besides.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from textops.errors import ConfigError
+from textops.errors import ConfigError, TrackingError
 from textops.tracking.base import now_ms
 from textops.tracking.errors import mlflow_errors, translated
 
@@ -49,9 +55,9 @@ class MlflowTracker:
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         logging.getLogger("alembic").setLevel(logging.WARNING)
         self.tracking_uri = tracking_uri
-        if tracking_uri.startswith("sqlite:///"):
-            _prepare_sqlite(Path(tracking_uri.removeprefix("sqlite:///")))
-        with mlflow_errors(f"open experiment '{experiment}'", uri=tracking_uri):
+        with sqlite_lock(tracking_uri), mlflow_errors(
+            f"open experiment '{experiment}'", uri=tracking_uri
+        ):
             self.client = MlflowClient(tracking_uri=tracking_uri)
             found = self.client.get_experiment_by_name(experiment)
             if found is None:
@@ -134,6 +140,57 @@ class MlflowTracker:
         self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None
     ) -> None:
         self.client.set_terminated(run_id, status=status, end_time=end_time_ms or now_ms())
+
+
+@contextlib.contextmanager
+def sqlite_lock(tracking_uri: str) -> Iterator[None]:
+    """For a SQLite URI: check the database, then hold its own lock while MLflow opens
+    (creates, migrates) it. Any other URI: nothing to do."""
+    if not tracking_uri.startswith("sqlite:///"):
+        yield
+        return
+    import hashlib
+
+    from filelock import FileLock
+
+    path = Path(tracking_uri.removeprefix("sqlite:///"))
+    check_sqlite(path)
+    key = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:16]
+    lock = Path(tempfile.gettempdir()) / "textops-locks" / f"mlflow-{key}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(lock), timeout=600):
+        _prepare_sqlite(path)
+        yield
+
+
+def check_sqlite(path: Path) -> None:
+    """Raise one :class:`TrackingError` naming ``path`` when it is not a sound database."""
+    import sqlite3
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    problem = None
+    try:
+        connection = sqlite3.connect(path)
+        try:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+            leftovers = connection.execute(
+                "SELECT name FROM sqlite_master WHERE name LIKE '_alembic_tmp_%'"
+            ).fetchall()
+        finally:
+            connection.close()
+        if rows != [("ok",)]:
+            problem = str(rows[0][0])
+        elif leftovers:
+            problem = f"a schema migration was cut short (table {leftovers[0][0]})"
+    except sqlite3.DatabaseError as exc:
+        problem = str(exc)
+    if problem is not None:
+        raise TrackingError(
+            f"the tracking database '{path}' is damaged: {problem}",
+            hint=f"restore it from a backup, or move it aside (mv '{path}' '{path}.damaged') "
+            "and run again: a new one is made, and the steps that registered models run again",
+        )
 
 
 def _prepare_sqlite(path: Path) -> None:

@@ -19,8 +19,16 @@ trains, ``final_members``) is pruned before it trains, the size in its
 Storage (:func:`~textops.tuning.trial.open_storage`): a path is an Optuna
 journal file (one machine, many processes); a URL with a scheme
 (``postgresql://...``, ``sqlite:///...``) is an RDB storage (many machines).
-Re-running :func:`tune` with the same study name resumes it: only the missing
-trials run.
+
+Resuming gives the answer an uninterrupted run gives. Task ``i`` of ``n_trials``
+always samples with the seed ``seed + i`` and records ``i`` as its trial's
+``task`` attribute. Re-running :func:`tune` with the same study name runs only
+the tasks that have no finished trial; a trial left RUNNING by a killed process
+is marked FAIL with ``abandoned`` set, never counts toward ``n_trials`` and is
+left out of the result, and its task runs again with the same seed (so the same
+parameters). A FAIL without an ``error`` (what older versions left after a
+kill) is treated as abandoned too. :func:`study_generation` picks a fresh study
+name when a run must not resume (``--force``).
 """
 
 from __future__ import annotations
@@ -28,12 +36,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textops.errors import ModelError, WorkerLostError
 from textops.models.network_config import NetworkConfig
 from textops.models.training import validation_size
 from textops.progress import Progress
+from textops.store.integrity import trim_partial_line
 from textops.tuning.settings import TuningConfig, validation_share
 from textops.tuning.space import SearchSpace, apply_params
 from textops.tuning.trial import TrialOutcome, TrialTask, open_storage, run_trial_task
@@ -45,8 +55,11 @@ if TYPE_CHECKING:
     from textops.compute.base import Executor
 
 FINISHED_STATES = ("COMPLETE", "PRUNED", "FAIL")
+#: user attributes: the task index a trial ran for, and the mark of a killed trial
+TASK_ATTR, ABANDONED_ATTR = "task", "abandoned"
 TRIAL_COLUMNS = (
     "number",
+    "task",
     "state",
     "value",
     "params",
@@ -110,9 +123,10 @@ def tune(
     space = space or SearchSpace()
     start = time.perf_counter()
     study = _open_study(study_name, storage, settings)
-    done = [t for t in study.trials if t.state.name in FINISHED_STATES]
-    missing = settings.n_trials - len(done)
-    if missing > 0:
+    trials = study.get_trials(deepcopy=False)
+    todo = missing_tasks(trials, settings.n_trials)
+    if todo:
+        done = [t for t in trials if t.state.name in FINISHED_STATES and not is_abandoned(t)]
         counter = _TrialCounter(progress or Progress(), settings, done)
         tasks = _trial_tasks(
             base.model_copy(update={"val_fraction": share}),
@@ -120,8 +134,7 @@ def tune(
             settings,
             storage=storage,
             study_name=study_name,
-            first_index=len(study.trials),
-            count=missing,
+            indices=todo,
         )
         # None: the executor's own, i.e. its compute target's resources
         _run_trial_tasks(tasks, texts, labels, executor, resources=settings.resources or None,
@@ -139,17 +152,69 @@ def tune(
 
 
 def _open_study(study_name: str, storage: str, settings: TuningConfig) -> optuna.Study:
-    """Create the study, or reopen it to resume, with its abandoned trials failed."""
+    """Create the study, or reopen it to resume, with its abandoned trials marked.
+
+    A journal whose last line a kill cut short loses that line first (the write never
+    finished); any other damage is one error naming the file and how to start over.
+    """
     import optuna
 
-    study = optuna.create_study(
-        study_name=study_name,
-        storage=open_storage(storage),
-        direction="maximize" if settings.objective == "val_accuracy" else "minimize",
-        load_if_exists=True,
-    )
-    _fail_abandoned(study)
+    if "://" not in storage or storage.startswith("file://"):
+        trim_partial_line(Path(storage.removeprefix("file://")))
+    try:
+        opened = open_storage(storage)
+        study = optuna.create_study(
+            study_name=study_name,
+            storage=opened,
+            direction="maximize" if settings.objective == "val_accuracy" else "minimize",
+            load_if_exists=True,
+        )
+        _mark_abandoned(study, opened)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise ModelError(
+            f"the tuning study '{study_name}' cannot be read from '{storage}': "
+            f"{type(exc).__name__}: {exc}",
+            hint=f"start the study over: delete '{storage}', or rerun with --force (or --from "
+            "tune) for a fresh study",
+        ) from exc
     return study
+
+
+def is_abandoned(trial: optuna.trial.FrozenTrial) -> bool:
+    """A trial a killed process left behind: it has no outcome and must run again."""
+    if trial.state.name != "FAIL":
+        return False
+    return bool(trial.user_attrs.get(ABANDONED_ATTR)) or "error" not in trial.user_attrs
+
+
+def task_of(trial: optuna.trial.FrozenTrial) -> int:
+    """The task index a trial ran for (its number, for trials of older studies)."""
+    return int(trial.user_attrs.get(TASK_ATTR, trial.number))
+
+
+def missing_tasks(trials: Sequence[optuna.trial.FrozenTrial], n_trials: int) -> list[int]:
+    """The task indices below ``n_trials`` that have no finished, non-abandoned trial."""
+    done = {
+        task_of(trial)
+        for trial in trials
+        if trial.state.name in FINISHED_STATES and not is_abandoned(trial)
+    }
+    return [index for index in range(n_trials) if index not in done]
+
+
+def study_generation(base: str, existing: Sequence[str], *, is_fresh: bool) -> str:
+    """The study to use: the latest generation of ``base`` in ``existing`` (``base``,
+    ``base-g2``, ``base-g3``...), or a new one after it when ``is_fresh``."""
+    generations = [1] if base in existing else []
+    prefix = f"{base}-g"
+    generations += [
+        int(name.removeprefix(prefix))
+        for name in existing
+        if name.startswith(prefix) and name.removeprefix(prefix).isdigit()
+    ]
+    latest = max(generations, default=0)
+    number = latest + 1 if is_fresh or latest == 0 else latest
+    return base if number == 1 else f"{prefix}{number}"
 
 
 def _trial_tasks(
@@ -159,10 +224,9 @@ def _trial_tasks(
     *,
     storage: str,
     study_name: str,
-    first_index: int,
-    count: int,
+    indices: Sequence[int],
 ) -> list[TrialTask]:
-    """``count`` worker tasks as plain data, numbered from ``first_index``."""
+    """One worker task per index, as plain data (the index seeds its sampler)."""
     return [
         TrialTask(
             storage=storage,
@@ -171,9 +235,9 @@ def _trial_tasks(
             space=space.model_dump(mode="json"),
             # the workers need no resources (and must not warn they are deprecated)
             settings=settings.model_dump(mode="json", exclude={"resources"}),
-            task_index=first_index + i,
+            task_index=index,
         )
-        for i in range(count)
+        for index in indices
     ]
 
 
@@ -243,12 +307,16 @@ class _TrialCounter:
                               note=f"{best}, {self.pruned} pruned")
 
 
-def _fail_abandoned(study: optuna.Study) -> None:
-    """Trials left RUNNING by an earlier, interrupted run can never finish: fail them."""
+def _mark_abandoned(study: optuna.Study, storage: optuna.storages.BaseStorage) -> None:
+    """Trials left RUNNING by an earlier, killed run can never finish: fail them, marked
+    ``abandoned`` so that they do not count and their tasks run again."""
     import optuna
 
+    study_id = storage.get_study_id_from_name(study.study_name)
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+        storage.set_trial_user_attr(trial_id, ABANDONED_ATTR, True)
+        storage.set_trial_state_values(trial_id, optuna.trial.TrialState.FAIL)
 
 
 def _result(
@@ -270,9 +338,10 @@ def _result(
             f"pruned: {pruned[:3]}",
             hint="widen the search space or check the training data; for trials pruned "
             "by size, raise the network's max_model_mb or narrow the space (embedding_dim, "
-            "ngram, buckets)",
+            "ngram, buckets); then rerun with --force (or --from tune), which starts a "
+            f"fresh study instead of resuming '{storage}'",
         )
-    best = study.best_trial
+    best = _best(study, complete)
     return TuningResult(
         study_name=study.study_name,
         storage=storage,
@@ -294,6 +363,8 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
 
     rows = []
     for trial in study.get_trials(deepcopy=False):
+        if is_abandoned(trial):
+            continue  # no outcome: its task ran again
         duration = None
         if trial.datetime_start is not None and trial.datetime_complete is not None:
             duration = (trial.datetime_complete - trial.datetime_start).total_seconds()
@@ -301,6 +372,7 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
         rows.append(
             {
                 "number": trial.number,
+                "task": task_of(trial),
                 "state": trial.state.name,
                 "value": trial.value,
                 "params": dict(trial.params),
@@ -317,6 +389,15 @@ def trials_frame(study: optuna.Study) -> pd.DataFrame:
         )
     columns = list(TRIAL_COLUMNS)
     return pd.DataFrame(rows, columns=columns).sort_values("number", ignore_index=True)
+
+
+def _best(study: optuna.Study, complete: pd.DataFrame) -> optuna.trial.FrozenTrial:
+    """The best complete trial; among equal values the lowest task, as a resumed run and an
+    uninterrupted one number their trials differently."""
+    best_value = study.best_value
+    tied = complete[complete["value"] == best_value].sort_values("task")
+    number = int(tied["number"].iloc[0]) if not tied.empty else study.best_trial.number
+    return next(t for t in study.get_trials(deepcopy=False) if t.number == number)
 
 
 def epoch_rows(trials: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ is an RDB storage (many machines).
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -110,6 +111,8 @@ def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> TrialO
 
         def objective(trial: optuna.Trial) -> float:
             numbers.append(trial.number)
+            # which task this is: a resumed study reruns the tasks without an outcome
+            trial.set_user_attr("task", task.task_index)
             return _objective(
                 trial, texts, labels, base=base, space=space, bound_members=settings.final_members
             )
@@ -165,4 +168,7 @@ def _objective(
         trial.set_user_attr("train_loss", losses)
     trial.set_user_attr("best_epoch", network.best_epoch)
     trial.set_user_attr("docs_per_second", round(network.docs_per_second, 1))
-    return network.history[network.best_epoch - 1].monitored(objective)
+    value = network.history[network.best_epoch - 1].monitored(objective)
+    if math.isnan(value):  # Optuna fails the trial; say why, so it is not taken for a kill
+        trial.set_user_attr("error", f"the objective {objective} is NaN")
+    return value
