@@ -19,8 +19,8 @@ from textops.store.store import Store
 def _figures(page: str) -> list[dict]:
     """The layout of every chart on the page (Plotly.newPlot's third argument)."""
     layouts = []
-    for call in re.findall(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{\"displaylogo",
-                           page, flags=re.S):
+    pattern = r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*(\{.*?\}),\s*\{\"displaylogo"
+    for call in re.findall(pattern, page, flags=re.S):
         layouts.append({"data": json.loads(call[0]), "layout": json.loads(call[1])})
     return layouts
 
