@@ -72,7 +72,12 @@ def events_frame(events: list[Any], model_name: str) -> pd.DataFrame:
         rows.append({"model_name": model_name, **row})
     frame = pd.DataFrame(rows, columns=MODELS_COLUMNS)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
-    return frame
+    # one type per column in every file, whichever fields these events happen to set
+    integers = ["sequence", "model_version", "candidate_version", "champion_version",
+                "test_rows", "overlap_with_champion_train"]
+    texts = ["model_name", "event", "family", "by_whom", "reason", "metric", "user"]
+    return frame.astype({**dict.fromkeys(integers, "Int64"), **dict.fromkeys(texts, "string"),
+                         "candidate": "float64", "champion": "float64"})
 
 
 #: the ``models`` reporting table: one row per registration or alias move
