@@ -59,7 +59,7 @@ def test_drops_give_ok_then_drift_then_refusal(
         assert f"[{check}]" in message
     assert "drop3.jsonl:" in message  # offending row ids point into the file
     rows = pd.read_parquet(store / "reporting" / "validation")
-    assert set(rows["check"]) >= {"null_text", "unknown_label", "english_share"}
+    assert set(rows["check_name"]) >= {"null_text", "unknown_label", "english_share"}
     assert set(pd.read_parquet(store / "reporting" / "profiles")["version"]) == {
         m["version"] for m in api.list_datasets(None, OFF)
     }  # every version profiled, the refused one too

@@ -103,3 +103,11 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert next(v for v in api.list_models() if "champion" in v.aliases).version == champion.version
     history = api.models_history()
     assert {"registered", "promoted", "challenger"} <= {event.event for event in history}
+    # the heavier steps' reporting tables keep the columns docs/reporting.md pins
+    from support.reporting_docs import documented_columns
+    from textops.store.reporting import ReportingTables
+    from textops.store.store import Store
+
+    tables = ReportingTables(Store(str(store)))
+    for table in ("sweep", "refit", "trials", "trial_epochs", "runs", "drift", "profiles"):
+        assert list(tables.read(table).columns) == documented_columns(table), table

@@ -17,7 +17,7 @@ import textops
 LAYERS: list[set[str]] = [
     {"cli"},
     {"api"},
-    {"watching"},
+    {"watching", "dashboard"},
     {"execution"},
     {"pipeline"},
     {"steps"},

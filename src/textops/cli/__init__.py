@@ -14,6 +14,7 @@ from textops.cli import (  # noqa: F401  (importing a module registers its comma
     models,
     monitor,
     project,
+    report,
     running,
     watch,
 )

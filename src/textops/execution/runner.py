@@ -33,6 +33,7 @@ from textops.progress import Emit, Notice, RunStarted, StepFinished, StepStarted
 from textops.store.catalog import Catalog
 from textops.store.lock import store_lock
 from textops.store.reporting import ReportingTables
+from textops.store.reports import write_version_index
 from textops.store.store import Store
 from textops.tracking.base import TrackingBackend
 
@@ -184,6 +185,8 @@ def _finish(session: RunSession) -> None:
     try:
         session.catalog.store.write_json(record.to_json(), "runs", record.run_id, "run.json")
         ReportingTables(session.catalog.store).append("runs", pd.DataFrame(record.reporting_rows()))
+        if dataset is not None:
+            write_version_index(session.catalog.store, dataset["name"], dataset["version"])
     except StoreError:
         if record.status == "completed":
             raise

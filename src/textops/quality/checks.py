@@ -256,10 +256,10 @@ def findings_rows(findings: list[Finding], **context: Any) -> Any:
 
     import pandas as pd
 
-    columns = ["dataset", "check", "message", "count", "total", "sample_ids", "details"]
+    columns = ["dataset", "check_name", "message", "count", "total", "sample_ids", "details"]
     rows = [
         {
-            **f.to_dict(),
+            **{("check_name" if k == "check" else k): v for k, v in f.to_dict().items()},
             "sample_ids": ", ".join(str(i) for i in f.sample_ids),
             "details": json.dumps(f.details, default=str, sort_keys=True),
         }

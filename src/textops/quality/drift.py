@@ -228,8 +228,10 @@ def drift_rows(results: Sequence[CheckResult], **context: Any) -> Any:
     """
     import pandas as pd
 
-    columns = list(CheckResult.__dataclass_fields__)
-    frame = pd.DataFrame([r.to_dict() for r in results], columns=columns)
+    # ``check`` is an SQL keyword: the table calls it ``check_name``
+    columns = [("check_name" if c == "check" else c) for c in CheckResult.__dataclass_fields__]
+    frame = pd.DataFrame([r.to_dict() for r in results]).rename(columns={"check": "check_name"})
+    frame = frame.reindex(columns=columns)
     for key, value in reversed(list(context.items())):
         frame.insert(0, key, value)
     return frame

@@ -3,15 +3,20 @@
 Two shapes, both pandas DataFrames the caller appends to the reporting store:
 
 * :func:`history_rows`: long format, one row per (version, created, dataset,
-  statistic, class, value); ``class`` is null for dataset-wide values.
+  statistic, class_label, value); ``class_label`` is null for dataset-wide values.
 * :func:`history_summary`: wide format, one row per version with a column per
-  ``<dataset>.<statistic>`` (a handful of headline numbers per part).
+  ``<dataset>_<statistic>`` (a handful of headline numbers per part).
+
+Column names need no quoting in SQL: no reserved words, no dots
+(:func:`sql_name`); ``store/reporting.py`` reads tables written with the
+earlier names (``class``, ``train.rows``) under these.
 
 Only looks back: the history is computed, never curated (that is the baseline).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,7 +24,7 @@ from typing import Any
 from textops.quality.profile import QUANTILE_PROBS, DatasetProfile
 
 #: Columns of :func:`history_rows`, in order.
-HISTORY_COLUMNS = ("version", "created", "dataset", "statistic", "class", "value")
+HISTORY_COLUMNS = ("version", "created", "dataset", "statistic", "class_label", "value")
 
 #: Quantiles of each statistic written to the history (name -> probability).
 HISTORY_QUANTILES = {"p05": 0.05, "p25": 0.25, "median": 0.5, "p75": 0.75, "p95": 0.95}
@@ -35,6 +40,14 @@ SUMMARY_STATISTICS = (
     "sentiment.mean",
     "stop_word_rate.mean",
 )
+
+
+def sql_name(name: str) -> str:
+    """``name`` as a column name SQL takes unquoted: lower case, ``[a-z0-9_]`` only.
+
+    ``train.class_share.sci.space`` becomes ``train_class_share_sci_space``.
+    """
+    return re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
 
 
 def _quantile(profile: DatasetProfile, name: str, prob: float) -> float | None:
@@ -86,7 +99,7 @@ def history_rows(profiles: Mapping[str, DatasetProfile], *, version: str, create
         for statistic, label, value in profile_values(profile)
     ]
     frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
-    frame["class"] = frame["class"].astype("string")
+    frame["class_label"] = frame["class_label"].astype("string")
     frame["value"] = frame["value"].astype("float64")
     return frame
 
@@ -94,7 +107,7 @@ def history_rows(profiles: Mapping[str, DatasetProfile], *, version: str, create
 def history_summary(
     profiles: Mapping[str, DatasetProfile], *, version: str, created: datetime
 ) -> Any:
-    """One wide row per version: ``version``, ``created``, ``<dataset>.<statistic>`` columns."""
+    """One wide row per version: ``version``, ``created``, ``<dataset>_<statistic>`` columns."""
     import pandas as pd
 
     row: dict[str, Any] = {"version": version, "created": created}
@@ -104,7 +117,7 @@ def history_summary(
         }
         for statistic in SUMMARY_STATISTICS:
             value = values.get(statistic)
-            row[f"{dataset}.{statistic}"] = None if value is None else float(value)
+            row[sql_name(f"{dataset}.{statistic}")] = None if value is None else float(value)
         for label, share in sorted(profile.class_shares.items()):
-            row[f"{dataset}.class_share.{label}"] = share
+            row[sql_name(f"{dataset}.class_share.{label}")] = share
     return pd.DataFrame([row])

@@ -4,7 +4,8 @@
 no file I/O): hard-check errors, the drift table with statuses, and Plotly
 charts of the class shares, every statistic's histogram and the top terms,
 each next to the baseline's. Plotly's JavaScript is embedded once
-(``plotlyjs="inline"``, works offline) or loaded from its CDN (``"cdn"``).
+(``plotlyjs="inline"``), loaded from a path relative to the page
+(``"../assets/plotly.min.js"``: both work offline) or from its CDN (``"cdn"``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def _bars(
     reference: list[float] | None,
     *,
     ref_name: str,
+    x_title: str,
 ) -> Any:
     """Grouped bars of this dataset's shares beside the reference's (when there is one)."""
     import plotly.graph_objects as go
@@ -83,7 +85,8 @@ def _bars(
     fig.add_bar(name="this dataset", x=x, y=current, marker_color=_CURRENT)
     if reference is not None:
         fig.add_bar(name=ref_name, x=x, y=reference, marker_color=_BASELINE)
-    fig.update_layout(title=title, barmode="group", yaxis_tickformat=".0%")
+    fig.update_layout(title=title, barmode="group", yaxis_tickformat=".0%",
+                      xaxis_title=x_title, yaxis_title="share of documents (%)")
     return fig
 
 
@@ -98,7 +101,8 @@ def _figures(profile: DatasetProfile, baseline: Baseline | None) -> list[Any]:
         reference = (
             [baseline.classes.expected_shares.get(k, 0.0) for k in labels] if baseline else None
         )
-        figures.append(_bars("Class shares", labels, current, reference, ref_name=ref_name))
+        figures.append(_bars("Class shares", labels, current, reference, ref_name=ref_name,
+                             x_title="class"))
     for name, summary in profile.statistics.items():
         edges = HISTOGRAM_EDGES[name]
         reference = None
@@ -113,6 +117,7 @@ def _figures(profile: DatasetProfile, baseline: Baseline | None) -> list[Any]:
                 shares(summary.histogram),
                 reference,
                 ref_name=ref_name,
+                x_title=f"{name} (bin)",
             )
         )
     top = list(profile.term_shares().items())[:25]
@@ -125,8 +130,9 @@ def _figures(profile: DatasetProfile, baseline: Baseline | None) -> list[Any]:
             [s for _, s in top],
             reference,
             ref_name=ref_name,
+            x_title="term",
         )
-        fig.update_layout(yaxis_tickformat=".1%")
+        fig.update_layout(yaxis_tickformat=".1%", yaxis_title="share of terms (%)")
         figures.append(fig)
     return figures
 
@@ -191,8 +197,10 @@ def render_report_html(
     plotlyjs: str = "inline",
 ) -> str:
     """The HTML page (a complete document) of one dataset part's validation."""
-    if plotlyjs not in ("inline", "cdn"):
-        raise ValueError(f"plotlyjs must be 'inline' or 'cdn'. Got {plotlyjs!r} instead.")
+    if plotlyjs not in ("inline", "cdn") and not plotlyjs.endswith(".js"):
+        raise ValueError(
+            f"plotlyjs must be 'inline', 'cdn' or a path ending in '.js'. Got {plotlyjs!r} instead."
+        )
     own = [r for r in results if r.dataset == profile.name]
     errors = [f for f in findings if f.dataset == profile.name]
     status = "error" if errors else worst_status(own)
@@ -202,7 +210,7 @@ def render_report_html(
         meta += f" &middot; baseline sha256 <code>{html.escape(baseline_hash[:12])}</code>"
     charts = []
     for i, fig in enumerate(_figures(profile, baseline)):
-        include: bool | str = (True if plotlyjs == "inline" else "cdn") if i == 0 else False
+        include: bool | str = (True if plotlyjs == "inline" else plotlyjs) if i == 0 else False
         charts.append(f"<div>{_figure_html(fig, include)}</div>")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -122,13 +122,26 @@ def _log_candidate(ctx: StepContext, result: dict[str, Any]) -> None:
 
 
 def _confusion_html(name: str, confusion: dict[str, Any]) -> bytes:
-    import plotly.graph_objects as go
+    """The matrix as a shaded HTML table: a page that needs no script and opens offline."""
+    from html import escape
 
-    figure = go.Figure(go.Heatmap(
-        z=confusion["matrix"], x=confusion["labels"], y=confusion["labels"], colorscale="Blues",
-        hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>",
-    ))
-    figure.update_layout(title=f"{name}: confusion matrix", xaxis_title="predicted",
-                         yaxis_title="true", yaxis_autorange="reversed")
-    page: str = figure.to_html(include_plotlyjs="cdn", full_html=True)
+    labels, matrix = [str(x) for x in confusion["labels"]], confusion["matrix"]
+    peak = max((max(row) for row in matrix if row), default=0) or 1
+    head = "".join(f"<th>{escape(label)}</th>" for label in labels)
+    rows = []
+    for label, row in zip(labels, matrix, strict=True):
+        cells = "".join(
+            f'<td style="background:rgba(31,119,180,{count / peak:.3f})">{count}</td>'
+            for count in row
+        )
+        rows.append(f"<tr><th>{escape(label)}</th>{cells}</tr>")
+    title = escape(f"{name}: confusion matrix")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        "<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}</style></head><body>"
+        f"<h1>{title}</h1><p>rows: true class; columns: predicted class; cells: test documents"
+        f'</p><table><tr><th>true \\ predicted</th>{head}</tr>{"".join(rows)}</table>'
+        "</body></html>\n"
+    )
     return page.encode()

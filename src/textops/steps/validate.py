@@ -174,12 +174,18 @@ def _record(ctx: StepContext, outcome: _Outcome) -> None:
 
 def _write_html(ctx: StepContext, dataset: DatasetRef, outcome: _Outcome) -> None:
     from textops.quality.report_html import render_report_html
+    from textops.store.assets import plotly_js_bytes
 
-    for i, (part, profile) in enumerate(outcome.profiles.items()):
-        page = render_report_html(
-            profile, baseline=outcome.baseline, results=outcome.results,
-            findings=outcome.findings, baseline_hash=outcome.report["baseline_sha256"],
-            title=f"{dataset.label} {part}", plotlyjs="inline" if i == 0 else "cdn",
-        )
-        ctx.out.write_text(f"{part}.html", page)
-        ctx.tracker.log_text(page, f"validation/{part}.html")
+    # the store's pages share its one plotly.js; the tracked copies get theirs beside them
+    store_src = ctx.out.plotly_src()
+    ctx.tracker.log_bytes(plotly_js_bytes(), "validation/plotly.min.js")
+    for part, profile in outcome.profiles.items():
+        def page(src: str, profile: Any = profile, part: str = part) -> str:
+            return render_report_html(
+                profile, baseline=outcome.baseline, results=outcome.results,
+                findings=outcome.findings, baseline_hash=outcome.report["baseline_sha256"],
+                title=f"{dataset.label} {part}", plotlyjs=src,
+            )
+
+        ctx.out.write_text(f"{part}.html", page(store_src))
+        ctx.tracker.log_text(page("plotly.min.js"), f"validation/{part}.html")

@@ -33,6 +33,12 @@ class StepOutputs:
         self.written.append(name)
         return f"{self.location}/{name}"
 
+    def plotly_src(self) -> str:
+        """The link from a page in this folder to the store's one copy of plotly.js."""
+        from textops.store.assets import ensure_plotly_js, relative_link
+
+        return relative_link(ensure_plotly_js(self.store), from_folder=self.location)
+
     def write_text(self, name: str, text: str) -> str:
         return self.write_bytes(name, text.encode("utf-8"))
 

@@ -62,7 +62,7 @@ def _refusals(tables: ReportingTables, dataset: str, version: str) -> dict[str, 
         & (rows["status"] == "error")
     ]
     return {
-        str(run_id): tuple(f"{r['dataset']}: {r['check']}" for _, r in group.iterrows())
+        str(run_id): tuple(f"{r['dataset']}: {r['check_name']}" for _, r in group.iterrows())
         for run_id, group in rows.groupby("run_id")
     }
 

@@ -170,7 +170,7 @@ def test_findings_rows_are_tidy(baseline) -> None:
     assert list(rows.columns) == [
         "version",
         "dataset",
-        "check",
+        "check_name",
         "message",
         "count",
         "total",

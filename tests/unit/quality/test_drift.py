@@ -145,7 +145,9 @@ def test_drift_rows_are_tidy() -> None:
     results = run_drift(profile_parts({"train": frame}), _baseline(frame))
     rows = drift_rows(results, version="v1", baseline_hash="abc")
     assert list(rows.columns[:2]) == ["version", "baseline_hash"]
-    assert list(rows.columns[2:]) == list(CheckResult.__dataclass_fields__)
+    fields = [("check_name" if f == "check" else f) for f in CheckResult.__dataclass_fields__]
+    assert list(rows.columns[2:]) == fields
+    assert rows["check_name"].tolist() == [r.check for r in results]
     assert len(rows) == len(results) and set(rows["status"]) == {"ok", "insufficient"}
 
 

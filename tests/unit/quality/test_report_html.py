@@ -54,5 +54,13 @@ def test_cdn_and_bad_option(validated) -> None:
     page = render_report_html(profiles["train"], plotlyjs="cdn")
     assert "cdn.plot.ly" in page
     assert "No hard-check errors." in page and "No drift checks were run." in page
-    with pytest.raises(ValueError, match="plotlyjs must be 'inline' or 'cdn'. Got 'web'"):
+    with pytest.raises(ValueError, match="plotlyjs must be 'inline', 'cdn' or a path ending"):
         render_report_html(profiles["train"], plotlyjs="web")
+
+
+def test_relative_plotly_path_loads_the_library_once_from_beside_the_store(validated) -> None:
+    profiles, *_ = validated
+    page = render_report_html(profiles["train"], plotlyjs="../../../assets/plotly.min.js")
+    assert page.count('src="../../../assets/plotly.min.js"') == 1
+    assert "cdn.plot.ly" not in page and "plotly.js v" not in page
+    assert page.count('"text":"share of documents (%)"') >= 1  # every chart labels its axes

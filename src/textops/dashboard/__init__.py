@@ -1,0 +1,1 @@
+"""The ``textops report`` dashboard: one self-contained HTML page built from the store alone."""
