@@ -77,7 +77,7 @@ def test_traffic_drawn_from_the_test_set_passes(
     rows = _monitoring_rows(copy)
     assert set(rows["verdict"]) == {verdict} and set(rows["rows"]) == {len(texts)}
     assert {"class_balance", "char_count", "sentiment", "vocabulary", "oov_rate",
-            "english_share", "confidence"} <= set(rows["check"])
+            "english_share", "confidence"} <= set(rows["check_name"])
     assert "fail" not in set(rows["status"])
     (page,) = (store / "monitoring" / "reports").iterdir()
     html = page.read_text()
@@ -101,7 +101,7 @@ def test_shifted_language_and_classes_fail_with_exit_7(
     assert err.startswith(f"error: traffic of {MODEL} v1 drifted from its training data")
     assert "fix: " in err and "Traceback" not in err
     failed = _monitoring_rows(copy).query("status == 'fail'")
-    assert {"class_balance", "english_share", "oov_rate"} <= set(failed["check"])
+    assert {"class_balance", "english_share", "oov_rate"} <= set(failed["check_name"])
 
 
 def test_too_little_traffic_is_insufficient_not_ok(

@@ -198,7 +198,8 @@ def _record(
     }
     rows = drift_rows(report.results, **context)
     if rows.empty:  # every run leaves a row, a window without traffic too
-        rows = pd.DataFrame([{**context, "dataset": "traffic", "check": "traffic", "test": "rows",
+        rows = pd.DataFrame([{**context, "dataset": "traffic", "check_name": "traffic",
+                              "test": "rows",
                               "value": float(report.rows), "status": report.status,
                               "threshold_warn": float("nan"), "threshold_fail": float("nan"),
                               "detail": "; ".join(report.notes), "reference": None}])
@@ -224,7 +225,7 @@ _ROW_TYPES = {
     "checked": "datetime64[us, UTC]", "window_start": "datetime64[us, UTC]",
     "window_end": "datetime64[us, UTC]", "model_name": "string", "model_version": "Int64",
     "dataset_name": "string", "dataset_version": "string", "baseline_sha256": "string",
-    "rows": "int64", "verdict": "string", "dataset": "string", "check": "string",
+    "rows": "int64", "verdict": "string", "dataset": "string", "check_name": "string",
     "test": "string", "value": "float64", "status": "string", "threshold_warn": "float64",
     "threshold_fail": "float64", "detail": "string", "reference": "string",
 }
