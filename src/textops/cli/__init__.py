@@ -9,10 +9,12 @@ from __future__ import annotations
 import sys
 
 from textops.cli import data, models, project, running  # noqa: F401  (registers the commands)
-from textops.cli.common import _state, app, err_console
+from textops.cli.common import _state, add_config_options, app, err_console
 from textops.errors import TextopsError
 
 __all__ = ["app", "main"]
+
+add_config_options(app)  # --config/--set after the command too, for every command above
 
 
 def main() -> None:
