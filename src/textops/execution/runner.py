@@ -60,12 +60,14 @@ def run_pipeline(
     backend: TrackingBackend | None | Tracking = CONFIGURED,
     on_event: Event | None = None,
     executor_factory: Callable[[ComputeTarget], Executor] = make_executor,
+    on_record: Callable[[RunRecord], None] | None = None,
 ) -> RunRecord:
     """Run ``config``'s graph; returns the run record (also written to ``run.json``).
 
     ``backend`` overrides the configured tracking: a backend object, or None for
     none; ``executor_factory`` makes the executor of a compute target (tests give
-    ``textops.compute.testing.FakeExecutor``).
+    ``textops.compute.testing.FakeExecutor``); ``on_record`` is given the record
+    as soon as it exists, so a caller can tell what a run that raised had done.
     """
     options = options or RunOptions()
     graph = build_graph(config)
@@ -78,7 +80,10 @@ def run_pipeline(
         options={"only": options.only, "from": options.from_step, "force": options.force},
         steps=[StepRecord(n.name, n.spec.kind, compute=n.compute, environment=n.environment)
                for n in graph.nodes],
+        store_url=store.path() if store.is_local else store.url,
     )
+    if on_record is not None:
+        on_record(record)
     with store_lock(config.store.url):
         if backend is CONFIGURED:
             backend = LazyBackend(config, store) if config.tracking.enabled else None
