@@ -43,6 +43,8 @@ class RunRecord:
     steps: list[StepRecord] = field(default_factory=list)
     #: the store the run wrote to (None in records from before it was recorded)
     store_url: str | None = None
+    #: the resolved definition (:mod:`textops.pipeline.resolved`) the run ran
+    definition: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

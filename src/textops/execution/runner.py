@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 from textops.clock import utc_now
 from textops.compute.base import Executor
@@ -29,13 +30,17 @@ from textops.execution.planning import Mode, RunOptions, check_environments, pla
 from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
 from textops.pipeline.graph import Graph, build_graph
+from textops.pipeline.resolved import resolved_definition
 from textops.store.catalog import Catalog
 from textops.store.lock import store_lock
 from textops.store.reporting import ReportingTables
 from textops.store.store import Store
 from textops.tracking.base import TrackingBackend
 
-__all__ = ["CONFIGURED", "Event", "RunOptions", "run_pipeline"]
+__all__ = ["CONFIGURED", "DEFINITION_ARTIFACT", "Event", "RunOptions", "run_pipeline"]
+
+#: the parent run's artifact holding the resolved definition
+DEFINITION_ARTIFACT = "textops.resolved.yaml"
 
 Event = Callable[[str, StepRecord], None]
 
@@ -81,6 +86,7 @@ def run_pipeline(
         steps=[StepRecord(n.name, n.spec.kind, compute=n.compute, environment=n.environment)
                for n in graph.nodes],
         store_url=store.path() if store.is_local else store.url,
+        definition=resolved_definition(config, graph),
     )
     if on_record is not None:
         on_record(record)
@@ -139,6 +145,7 @@ def _session(
                     },
                 )
                 record.tracking_uri = backend.tracking_uri
+                _log_definition(backend, record)
         return record.mlflow_run_id
 
     return RunSession(
@@ -151,6 +158,14 @@ def _session(
         materialise=materialise,
         is_materialised=lambda: materialised,
     )
+
+
+def _log_definition(backend: TrackingBackend, record: RunRecord) -> None:
+    """The resolved definition beside the parent run, as the YAML ``config show`` prints."""
+    import yaml
+
+    text = yaml.safe_dump(record.definition, sort_keys=False)
+    backend.log_artifact_bytes(record.mlflow_run_id or "", text.encode(), DEFINITION_ARTIFACT)
 
 
 def _finish(session: RunSession) -> None:
@@ -197,4 +212,20 @@ def _end_parent(session: RunSession) -> None:
         "steps_cached": float(sum(s.cache_hit for s in record.steps)),
     }
     backend.log_batch(record.mlflow_run_id, metrics=metrics, tags=tags)
+    if record.dataset:
+        _log_dataset(session, record.dataset)
     backend.end_run(record.mlflow_run_id, "FINISHED" if record.status == "completed" else "FAILED")
+
+
+def _log_dataset(session: RunSession, dataset: dict[str, Any]) -> None:
+    """The run's dataset version as the parent run's input (MLflow ``log_input``)."""
+    backend, record, store = session.backend, session.record, session.catalog.store
+    if backend is None or not record.mlflow_run_id:
+        return
+    name, version = str(dataset["name"]), str(dataset["version"])
+    folder = ("datasets", name, version)
+    backend.log_dataset(
+        record.mlflow_run_id, name=name, digest=version, context="training",
+        source=store.path(*folder) if store.is_local else "/".join((store.url, *folder)),
+        tags={"textops.dataset": f"{name}@{version}"},
+    )
