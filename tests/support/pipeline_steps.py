@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textops.records import Record
+from textops.records import DatasetRef, Record
 from textops.steps.base import StepContext, StepParams, step
 
 
@@ -60,3 +60,9 @@ def double(ctx: StepContext, params: DoubleParams, *, x: Number) -> dict[str, Re
 def calls(counter: str | Path, name: str) -> int:
     path = Path(counter) / name
     return int(path.read_text()) if path.exists() else 0
+
+
+@step("test-dataset", outputs={"dataset": DatasetRef})
+def dataset(ctx: StepContext, params: SourceParams) -> dict[str, Record]:
+    """Name a dataset version (nothing is written: for what a run records of its dataset)."""
+    return {"dataset": DatasetRef(name="toy", version=f"v{params.value}")}

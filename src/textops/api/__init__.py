@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,13 +71,15 @@ def run(
     from_step: str | None = None,
     force: bool = False,
     on_event: Event | None = None,
+    on_record: Callable[[RunRecord], None] | None = None,
 ) -> RunRecord:
     """Run the pipeline; see :func:`textops.execution.runner.run_pipeline`."""
     from textops.execution.runner import RunOptions, run_pipeline
 
     resolved = _load(path, overrides)
     return run_pipeline(
-        resolved, RunOptions(only=only, from_step=from_step, force=force), on_event=on_event
+        resolved, RunOptions(only=only, from_step=from_step, force=force), on_event=on_event,
+        on_record=on_record,
     )
 
 

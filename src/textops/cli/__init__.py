@@ -16,12 +16,15 @@ from textops.cli import (  # noqa: F401  (importing a module registers its comma
     project,
     report,
     running,
+    runs,
     watch,
 )
-from textops.cli.common import _state, app, err_console
+from textops.cli.common import _state, add_config_options, app, err_console
 from textops.errors import TextopsError
 
 __all__ = ["app", "main"]
+
+add_config_options(app)  # --config/--set after the command too, for every command above
 
 
 def main() -> None:

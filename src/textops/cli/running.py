@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,6 +13,7 @@ from textops.cli.common import app, config_args, console, err_console
 
 if TYPE_CHECKING:
     from textops.execution.records import RunRecord
+    from textops.execution.summary import DatasetFacts, DriftFacts, RunSummary, TuningFacts
 
 
 @app.command()
@@ -27,24 +28,41 @@ def run(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress on stderr (the outcome still shows).")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run's summary as JSON (all else on stderr).")
+    ] = False,
 ) -> None:
-    """Run the pipeline."""
+    """Run the pipeline, then say what it decided and where the results are."""
     from textops.cli.progress import progress_display
 
     config, overrides = config_args()
+    records: list[RunRecord] = []
     with progress_display(quiet=quiet) as display:
         try:
-            record = api.run(
-                config, overrides, only=only, from_step=from_, force=force, on_event=display
-            )
+            record = api.run(config, overrides, only=only, from_step=from_, force=force,
+                             on_event=display, on_record=records.append)
         except KeyboardInterrupt:
             for line in display.interruption_lines():
                 err_console.print(line, highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(130) from None
-    _print_outcome(record)
+        except BaseException:  # a failed or refused run is told too, before its error
+            if records and any(s.status in ("completed", "cached") for s in records[0].steps):
+                _tell(records[0], as_json=as_json)
+            raise
+    _tell(record, as_json=as_json)
 
 
-def _print_outcome(record: RunRecord) -> None:
+def _tell(record: RunRecord, *, as_json: bool) -> None:
+    from textops.api.runs import run_summary
+
+    summary = run_summary(record)
+    if as_json:
+        typer.echo(json.dumps(summary.to_json(), indent=2))  # never wrapped nor coloured
+    else:
+        _print_outcome(record, summary)
+
+
+def _print_outcome(record: RunRecord, summary: RunSummary) -> None:
     """The step table, then what was decided and where the results are."""
     table = Table("step", "status", "cache", "wall s", "runner s", title=f"run {record.run_id}")
     for step in record.steps:
@@ -56,19 +74,35 @@ def _print_outcome(record: RunRecord) -> None:
             f"{step.overhead_seconds:.3f}",
         )
     console.print(table)
-    for step in record.steps:
-        if step.kind == "validate" and "report" in step.outputs:
-            verdict = _drift_verdict(step.outputs["report"])
-            console.print(verdict, highlight=False, markup=False, soft_wrap=True)
-        if step.kind == "tune" and "best" in step.outputs:
-            console.print(_tuning_line(step.outputs["best"]), highlight=False, markup=False)
-        if step.kind == "train" and "gate" in step.outputs:
-            for line in _gate_lines(step.outputs["gate"]):
-                console.print(line, highlight=False, markup=False, soft_wrap=True)
-    if record.dataset:
-        console.print(f"dataset {record.dataset['name']}@{record.dataset['version']}")
-    if record.tracking_uri:
-        console.print(f"tracking {record.tracking_uri} (run {record.mlflow_run_id})")
+    for line in summary_lines(summary):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    """The summary as the lines printed under the step table."""
+    lines = []
+    if summary.dataset is not None:
+        lines.append(_dataset_line(summary.dataset))
+    if summary.drift is not None:
+        lines.append(_drift_verdict(summary.drift))
+    if summary.sweep_top:
+        top = ", ".join(f"{e.rank}. {e.name} {e.value:.4f}" for e in summary.sweep_top)
+        lines.append(f"sweep: best by {summary.sweep_metric}: {top}")
+    if summary.tuning is not None:
+        lines.append(_tuning_line(summary.tuning))
+    lines += _model_lines(summary)
+    if summary.reports:
+        lines += ["reports:", *(f"  {path}" for path in summary.reports)]
+    if summary.tracking_uri:
+        lines.append(f"tracking: {summary.tracking_uri} (run {summary.mlflow_run_id})")
+    lines += ["next:", *(f"  {command}" for command in summary.next_commands)]
+    return lines
+
+
+def _dataset_line(dataset: DatasetFacts) -> str:
+    verdict = {True: "accepted", False: "refused", None: "not validated"}[dataset.accepted]
+    line = f"dataset: {dataset.name}@{dataset.version} {verdict}"
+    return f"{line} ({dataset.refusal})" if dataset.refusal else line
 
 
 _POLICY_EFFECT = {
@@ -78,51 +112,43 @@ _POLICY_EFFECT = {
 }
 
 
-def _drift_verdict(report: dict[str, Any]) -> str:
-    """One line (two with untested checks) on validation's drift verdict, from its record."""
-    status = report.get("drift_status", report["status"])
-    line = f"validation: drift {status}"
-    baseline = report.get("baseline_drift_status") or status
+def _drift_verdict(drift: DriftFacts) -> str:
+    """One line (two with untested checks) on validation's drift verdict."""
+    line = f"validation: drift {drift.status}"
+    baseline = drift.baseline_status or drift.status
     if baseline == "fail":
-        line += f" ({_POLICY_EFFECT[report.get('on_drift', 'block')]})"
-    elif status == "fail":
+        line += f" ({_POLICY_EFFECT[drift.on_drift]})"
+    elif drift.status == "fail":
         line += " (train/test skew only: no drift from the baseline to hold promotion back for)"
-    if report.get("worst_checks"):
-        line += ": " + "; ".join(report["worst_checks"])
-    untested = report.get("insufficient_checks", 0)
-    if untested:
-        line += f"\n  {untested} drift tests had too few rows to judge (see the validation report)"
+    if drift.worst_checks:
+        line += ": " + "; ".join(drift.worst_checks)
+    if drift.insufficient_checks:
+        line += (f"\n  {drift.insufficient_checks} drift tests had too few rows to judge "
+                 "(see the validation report)")
     return line
 
 
-def _tuning_line(best: dict[str, Any]) -> str:
+def _tuning_line(best: TuningFacts) -> str:
     """The best trial, and how many documents every trial was judged on."""
-    trials = ", ".join(f"{n} {state.lower()}" for state, n in sorted(best["trials"].items()))
-    judged = best.get("validation_docs")
+    trials = ", ".join(f"{n} {state.lower()}" for state, n in sorted(best.trials.items()))
+    judged = best.validation_docs
     on = f", each judged on {judged} validation documents" if judged else ""
-    return f"tuning: best trial {best['trial']} scored {best['value']:.4f} ({trials}{on})"
+    return f"tuning: best trial {best.trial} scored {best.value:.4f} ({trials}{on})"
 
 
-def _gate_lines(gate: dict[str, Any]) -> list[str]:
+def _model_lines(summary: RunSummary) -> list[str]:
     """One line per model of the run: family, what it is, its figures, and the gate's word."""
     lines = []
-    for i, model in enumerate(gate["models"]):
-        metrics = model["metrics"]
-        shown = [k for k in ("f1_macro", "accuracy") if k in metrics]
-        figure = ", ".join(f"{k} {metrics[k]:.4f}" for k in shown)
-        what = f"{model['family']} ({model.get('estimator') or '?'}): {figure}"
-        registered = model.get("registered")
-        if registered is None:
-            verdict = "not registered (tracking is off)" if i == gate["chosen"] else ""
+    for model in summary.models:
+        shown = [k for k in ("f1_macro", "accuracy") if k in model.metrics]
+        figure = ", ".join(f"{k} {model.metrics[k]:.4f}" for k in shown)
+        what = f"{model.family} ({model.estimator or '?'}): {figure}"
+        if model.version is None:
+            verdict = "not registered (tracking is off)" if model.chosen else ""
         else:
-            role = "champion" if registered["promoted"] else "challenger"
-            verdict = f"v{registered['version']} {role}: {registered['reason']}"
+            verdict = f"v{model.version} {model.role}: {model.reason}"
         lines.append(f"model: {what}{' -> ' + verdict if verdict else ''}")
-    if any(m.get("registered") for m in gate["models"]):
-        lines.append("next: textops models history | textops models list")
     return lines
-
-
 
 
 @app.command()

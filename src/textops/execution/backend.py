@@ -63,6 +63,14 @@ class LazyBackend:
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
         self._get().log_artifact_bytes(run_id, data, artifact_file)
 
+    def log_dataset(
+        self, run_id: str, *, name: str, digest: str, source: str, context: str,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        self._get().log_dataset(
+            run_id, name=name, digest=digest, source=source, context=context, tags=tags
+        )
+
     def end_run(
         self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None
     ) -> None:

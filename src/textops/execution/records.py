@@ -41,6 +41,10 @@ class RunRecord:
     tracking_uri: str | None = None
     tracking_startup_seconds: float = 0.0
     steps: list[StepRecord] = field(default_factory=list)
+    #: the store the run wrote to (None in records from before it was recorded)
+    store_url: str | None = None
+    #: the resolved definition (:mod:`textops.pipeline.resolved`) the run ran
+    definition: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

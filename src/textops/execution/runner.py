@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 from textops.clock import utc_now
 from textops.compute.base import Executor
@@ -29,6 +30,7 @@ from textops.execution.planning import Mode, RunOptions, check_environments, pla
 from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
 from textops.pipeline.graph import Graph, build_graph
+from textops.pipeline.resolved import resolved_definition
 from textops.progress import Emit, Notice, RunStarted, StepFinished, StepStarted
 from textops.store.catalog import Catalog
 from textops.store.lock import store_lock
@@ -37,7 +39,10 @@ from textops.store.reports import write_version_index
 from textops.store.store import Store
 from textops.tracking.base import TrackingBackend
 
-__all__ = ["CONFIGURED", "Event", "RunOptions", "run_pipeline"]
+__all__ = ["CONFIGURED", "DEFINITION_ARTIFACT", "Event", "RunOptions", "run_pipeline"]
+
+#: the parent run's artifact holding the resolved definition
+DEFINITION_ARTIFACT = "textops.resolved.yaml"
 
 #: the callback that receives a run's progress events (:mod:`textops.progress`)
 Event = Emit
@@ -64,6 +69,7 @@ def run_pipeline(
     on_event: Event | None = None,
     executor_factory: Callable[[ComputeTarget], Executor] = make_executor,
     stop: Callable[[], bool] | None = None,
+    on_record: Callable[[RunRecord], None] | None = None,
 ) -> RunRecord:
     """Run ``config``'s graph; returns the run record (also written to ``run.json``).
 
@@ -72,7 +78,8 @@ def run_pipeline(
     ``textops.compute.testing.FakeExecutor``). ``on_event`` receives every
     progress event of the run, in the driver. ``stop`` is asked before each
     step: once it says True the run ends there with status ``stopped`` (the
-    steps it finished stay in the cache for the next run to reuse).
+    steps it finished stay in the cache for the next run to reuse). ``on_record`` is given
+    the record as soon as it exists, so a caller can tell what a run that raised had done.
     """
     options = options or RunOptions()
     graph = build_graph(config)
@@ -85,7 +92,11 @@ def run_pipeline(
         options={"only": options.only, "from": options.from_step, "force": options.force},
         steps=[StepRecord(n.name, n.spec.kind, compute=n.compute, environment=n.environment)
                for n in graph.nodes],
+        store_url=store.path() if store.is_local else store.url,
+        definition=resolved_definition(config, graph),
     )
+    if on_record is not None:
+        on_record(record)
     with store_lock(config.store.url):
         if backend is CONFIGURED:
             backend = LazyBackend(config, store) if config.tracking.enabled else None
@@ -161,6 +172,7 @@ def _session(
                     },
                 )
                 record.tracking_uri = backend.tracking_uri
+                _log_definition(backend, record)
         return record.mlflow_run_id
 
     return RunSession(
@@ -173,6 +185,14 @@ def _session(
         materialise=materialise,
         is_materialised=lambda: materialised,
     )
+
+
+def _log_definition(backend: TrackingBackend, record: RunRecord) -> None:
+    """The resolved definition beside the parent run, as the YAML ``config show`` prints."""
+    import yaml
+
+    text = yaml.safe_dump(record.definition, sort_keys=False)
+    backend.log_artifact_bytes(record.mlflow_run_id or "", text.encode(), DEFINITION_ARTIFACT)
 
 
 def _finish(session: RunSession) -> None:
@@ -221,4 +241,20 @@ def _end_parent(session: RunSession) -> None:
         "steps_cached": float(sum(s.cache_hit for s in record.steps)),
     }
     backend.log_batch(record.mlflow_run_id, metrics=metrics, tags=tags)
+    if record.dataset:
+        _log_dataset(session, record.dataset)
     backend.end_run(record.mlflow_run_id, "FINISHED" if record.status == "completed" else "FAILED")
+
+
+def _log_dataset(session: RunSession, dataset: dict[str, Any]) -> None:
+    """The run's dataset version as the parent run's input (MLflow ``log_input``)."""
+    backend, record, store = session.backend, session.record, session.catalog.store
+    if backend is None or not record.mlflow_run_id:
+        return
+    name, version = str(dataset["name"]), str(dataset["version"])
+    folder = ("datasets", name, version)
+    backend.log_dataset(
+        record.mlflow_run_id, name=name, digest=version, context="training",
+        source=store.path(*folder) if store.is_local else "/".join((store.url, *folder)),
+        tags={"textops.dataset": f"{name}@{version}"},
+    )

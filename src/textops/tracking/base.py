@@ -37,6 +37,11 @@ class TrackingBackend(Protocol):
 
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None: ...
 
+    def log_dataset(
+        self, run_id: str, *, name: str, digest: str, source: str, context: str,
+        tags: Mapping[str, str] | None = None,
+    ) -> None: ...
+
     def end_run(
         self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None
     ) -> None: ...

@@ -18,6 +18,7 @@ class RecordedRun:
     metrics: dict[str, float] = field(default_factory=dict)
     histories: dict[str, list[float]] = field(default_factory=dict)
     artifacts: dict[str, bytes] = field(default_factory=dict)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
     status: str = "RUNNING"
 
 
@@ -51,6 +52,13 @@ class MemoryTracker:
 
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_file: str) -> None:
         self.runs[run_id].artifacts[artifact_file] = data
+
+    def log_dataset(
+        self, run_id: str, *, name: str, digest: str, source: str, context: str,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        self.runs[run_id].inputs.append({"name": name, "digest": digest, "source": source,
+                                         "context": context, "tags": dict(tags or {})})
 
     def end_run(
         self, run_id: str, status: str = "FINISHED", end_time_ms: int | None = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,36 @@ class MlflowTracker:
             path = Path(tmp) / filename
             path.write_bytes(data)
             self.client.log_artifact(run_id, str(path), artifact_path=folder or None)
+
+    @translated
+    def log_dataset(
+        self, run_id: str, *, name: str, digest: str, source: str, context: str,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        """What ``mlflow.log_input`` logs, for a run other than the active one.
+
+        The version is a metadata-only dataset (``MetaDataset``): its name, its
+        version id as the digest, and where it lies; the data stays in the store.
+        """
+        from mlflow.data.code_dataset_source import CodeDatasetSource
+        from mlflow.data.dataset_source_registry import resolve_dataset_source
+        from mlflow.data.meta_dataset import MetaDataset
+        from mlflow.entities import DatasetInput, InputTag
+        from mlflow.exceptions import MlflowException
+        from mlflow.utils.mlflow_tags import MLFLOW_DATASET_CONTEXT
+
+        try:
+            with warnings.catch_warnings():  # MLflow registers its local source type twice
+                warnings.filterwarnings("ignore", "The specified dataset source can be interpreted")
+                where: Any = resolve_dataset_source(source)
+        except MlflowException:  # a scheme MLflow has no source type for (memory://)
+            where = CodeDatasetSource({"textops.source": source})
+        dataset = MetaDataset(where, name=name, digest=digest)  # type: ignore[abstract]
+        input_tags = [InputTag(key=k, value=str(v)) for k, v in (tags or {}).items()]
+        input_tags.append(InputTag(key=MLFLOW_DATASET_CONTEXT, value=context))
+        # mlflow.log_input does the same for the active run (tracking/fluent.py)
+        entity = DatasetInput(dataset=dataset._to_mlflow_entity(), tags=input_tags)
+        self.client.log_inputs(run_id, datasets=[entity])
 
     @translated
     def end_run(

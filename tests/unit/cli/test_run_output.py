@@ -76,3 +76,58 @@ def test_a_record_from_before_the_drift_policy_still_prints(
 ) -> None:
     old = {"location": "runs/x/validate", "status": "warn", "baseline_sha256": "0" * 64}
     assert "validation: drift warn\n" in _run_output(monkeypatch, capsys, old)
+
+
+def test_json_puts_the_summary_alone_on_stdout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from textops.execution.records import StepRecord as Step
+
+    record = RunRecord("r1", "2026-01-01T00:00:00", "abc", {}, status="completed",
+                       dataset={"name": "demo", "version": "v1"})
+    record.steps = [Step("checks", "validate", status="completed",
+                         outputs={"report": _report("ok")})]
+
+    def fake_run(*args: Any, on_event: Any, on_record: Any, **kwargs: Any) -> RunRecord:
+        on_record(record)
+        on_event("start", record.steps[0])
+        on_event("end", record.steps[0])
+        return record
+
+    monkeypatch.setattr(api, "run", fake_run)
+    monkeypatch.setattr(sys, "argv", ["textops", "run", "--json"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["dataset"] == {"name": "demo", "version": "v1", "accepted": True,
+                                  "refusal": None}
+    assert summary["drift"]["status"] == "ok" and summary["steps"][0]["name"] == "checks"
+    assert "checks done" in captured.err
+
+
+def test_a_failed_run_is_summarised_before_its_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from textops.errors import ValidationError
+
+    record = RunRecord("r1", "2026-01-01T00:00:00", "abc", {}, status="failed",
+                       dataset={"name": "demo", "version": "v3"})
+    record.steps = [StepRecord("ingest", "ingest", status="completed"),
+                    StepRecord("checks", "validate", status="failed", error="refused")]
+
+    def fake_run(*args: Any, on_record: Any, **kwargs: Any) -> RunRecord:
+        on_record(record)
+        raise ValidationError("refused", hint="fix the data")
+
+    monkeypatch.setattr(api, "run", fake_run)
+    monkeypatch.setattr(sys, "argv", ["textops", "run"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == ValidationError.exit_code
+    captured = capsys.readouterr()
+    assert "dataset: demo@v3" in captured.out and "error: refused" in captured.err
+    assert "textops serve" not in captured.out
