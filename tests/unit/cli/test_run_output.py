@@ -91,9 +91,11 @@ def test_json_puts_the_summary_alone_on_stdout(
                          outputs={"report": _report("ok")})]
 
     def fake_run(*args: Any, on_event: Any, on_record: Any, **kwargs: Any) -> RunRecord:
+        from textops.progress import StepFinished, StepStarted
+
         on_record(record)
-        on_event("start", record.steps[0])
-        on_event("end", record.steps[0])
+        on_event(StepStarted("checks", "validate", "local"))
+        on_event(StepFinished("checks", "completed", cache_hit=False, wall_seconds=0.1))
         return record
 
     monkeypatch.setattr(api, "run", fake_run)
@@ -106,7 +108,7 @@ def test_json_puts_the_summary_alone_on_stdout(
     assert summary["dataset"] == {"name": "demo", "version": "v1", "accepted": True,
                                   "refusal": None}
     assert summary["drift"]["status"] == "ok" and summary["steps"][0]["name"] == "checks"
-    assert "checks done" in captured.err
+    assert "checks: done" in captured.err  # the progress lines, on stderr
 
 
 def test_a_failed_run_is_summarised_before_its_error(
