@@ -17,6 +17,7 @@ import textops
 LAYERS: list[set[str]] = [
     {"cli"},
     {"api"},
+    {"serving"},
     {"execution"},
     {"pipeline"},
     {"steps"},
