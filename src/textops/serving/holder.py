@@ -50,6 +50,7 @@ class ModelHolder:
         self.source = source
         self.current = current
         self.last_error: str | None = None
+        self._failed: int | None = None  # the version whose load failed last
         self._lock = threading.Lock()  # one load at a time; requests never take it
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -61,31 +62,44 @@ class ModelHolder:
         """Resolve and load ``ref`` (a :class:`~textops.errors.ServingError` if it cannot)."""
         return cls(source, source.load(ref, source.resolve(ref)))
 
-    def refresh(self) -> Refresh:
-        """Load and swap in the version the reference points at now, if it is another."""
-        result = self._refresh()
+    def refresh(self, *, retry: bool = True) -> Refresh:
+        """Load and swap in the version the reference points at now, if it is another.
+
+        Without ``retry`` (the poller) a version that failed to load is not tried
+        again until the alias moves; ``POST /admin/reload`` retries it.
+        """
+        result = self._refresh(retry=retry)
         if self.on_refresh is not None:
             self.on_refresh(result)
         return result
 
-    def _refresh(self) -> Refresh:
+    def _refresh(self, *, retry: bool) -> Refresh:
         with self._lock:
             served = self.current
             try:
                 info = self.source.resolve(served.ref)
-                if info.version == served.version:
-                    self.last_error = None
-                    return Refresh(served.version, served.version, changed=False)
+            except TextopsError as exc:
+                return self._failure(served, exc.message)
+            if info.version == served.version:
+                self.last_error = self._failed = None
+                return Refresh(served.version, served.version, changed=False)
+            if not retry and info.version == self._failed:
+                return Refresh(served.version, served.version, changed=False)  # not again
+            try:
                 fresh = self.source.load(served.ref, info)
             except TextopsError as exc:
-                self.last_error = exc.message
-                log.error("still serving version %s: %s", served.version, exc.message)
-                return Refresh(served.version, served.version, changed=False, error=exc.message)
+                self._failed = info.version
+                return self._failure(served, exc.message)
             self.current = fresh
-            self.last_error = None
+            self.last_error = self._failed = None
             log.info("now serving %s version %s (was %s)", served.ref, fresh.version,
                      served.version)
             return Refresh(fresh.version, served.version, changed=True)
+
+    def _failure(self, served: ServedModel, message: str) -> Refresh:
+        self.last_error = message
+        log.error("still serving version %s: %s", served.version, message)
+        return Refresh(served.version, served.version, changed=False, error=message)
 
     def start(self, interval: float) -> None:
         """Check the reference every ``interval`` seconds in a daemon thread (pinned: never)."""
@@ -105,6 +119,6 @@ class ModelHolder:
     def _poll(self, interval: float) -> None:
         while not self._stop.wait(interval):
             try:
-                self.refresh()
+                self.refresh(retry=False)
             except Exception:  # noqa: BLE001 - the poller must outlive any one failure
                 log.exception("checking the model alias failed")
