@@ -17,7 +17,7 @@ import textops
 LAYERS: list[set[str]] = [
     {"cli"},
     {"api"},
-    {"watching", "dashboard"},
+    {"watching", "dashboard", "serving"},
     {"execution"},
     {"pipeline"},
     {"steps"},

@@ -17,6 +17,7 @@ from textops.cli import (  # noqa: F401  (importing a module registers its comma
     report,
     running,
     runs,
+    serve,
     watch,
 )
 from textops.cli.common import _state, add_config_options, app, err_console

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from textops.config.errors import definition_error
+from textops.config.serve import ServeConfig
 from textops.errors import ConfigError, did_you_mean
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -166,6 +167,7 @@ class PipelineConfig(Strict):
     environments: EnvironmentsConfig = EnvironmentsConfig()
     monitoring: MonitoringConfig = MonitoringConfig()
     steps: list[StepConfig] = Field(default_factory=list)
+    serve: ServeConfig = ServeConfig()
     # (hash of the resolved config, hash of the definition as written), set by the loader
     _hash: tuple[str, str] | None = PrivateAttr(default=None)
 

@@ -163,6 +163,10 @@ class ModelRegistry:
     def challenger(self, name: str) -> ModelVersionInfo | None:
         return self._by_alias(name, CHALLENGER)
 
+    def by_alias(self, name: str, alias: str) -> ModelVersionInfo | None:
+        """The version behind ``alias``, or ``None`` (the scoring service follows any alias)."""
+        return self._by_alias(name, alias)
+
     def _by_alias(self, name: str, alias: str) -> ModelVersionInfo | None:
         from mlflow.exceptions import MlflowException
 
