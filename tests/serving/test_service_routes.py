@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -170,3 +171,26 @@ def test_the_openapi_page_documents_the_bodies_with_examples_and_limits(service:
     assert {"200", "400", "401", "413", "422"} <= set(classify["responses"])
     assert "ClassifyResponse" in schema["components"]["schemas"]
     assert json.dumps(schema["components"]["schemas"]["ClassifyResponse"]).count("examples")
+
+
+def test_scored_requests_reach_the_request_log_in_the_store(
+    service: Service, serving_store: Any
+) -> None:
+    import time
+
+    import polars as pl
+
+    texts = ["goal match team tonight", "code server cloud deploy", "pasta sauce dinner"]
+    assert post(service, {"texts": texts}).status_code == 200
+    folder = Path(serving_store.store) / "monitoring" / "requests"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        logged = pl.concat([pl.read_parquet(f) for f in files]) if files else None
+        if logged is not None and logged.height >= len(texts):
+            break
+        time.sleep(0.5)
+    assert logged is not None and logged.height >= len(texts)
+    assert set(logged["model_version"].to_list()) == {serving_store.v1}
+    assert {"label", "confidence", "chars", "oov_share"} <= set(logged.columns)
+    assert "text" not in logged.columns  # raw text only with monitoring.keep_text

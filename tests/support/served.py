@@ -30,7 +30,7 @@ def tracking_uri(store: Path) -> str:
 
 def write_config(folder: Path, **serve: Any) -> Path:
     """A textops.yaml whose store is ``folder/store`` and whose serve section is ``serve``."""
-    lines = [f"store:\n  url: {folder / 'store'}\n"]
+    lines = [f"store:\n  url: {folder / 'store'}\n", "monitoring:\n  flush_seconds: 0.5\n"]
     if serve:
         lines.append("serve:\n" + "".join(f"  {key}: {value}\n" for key, value in serve.items()))
     path = folder / "textops.yaml"

@@ -39,6 +39,9 @@ def build_app(
     """Load the model (a ServingError if it cannot) and return the app around it.
 
     The API key is read from ``TEXTOPS_API_KEY``; unset or empty, no route needs one.
+    Without ``sink``, every scored request goes to the store's request log
+    (``monitoring/requests/``, see :class:`~textops.monitoring.traffic.TrafficLog`),
+    unless ``serve.log_requests`` is false.
     """
     from textops.serving.app import create_app
     from textops.serving.holder import ModelHolder
@@ -47,10 +50,17 @@ def build_app(
 
     settings = serve_settings(path, overrides, model=model)
     ref = ModelRef.parse(settings.model)
-    registry = _registry(*_config_and_store(path, overrides))
+    resolved, store = _config_and_store(path, overrides)
+    registry = _registry(resolved, store)
     rules = WarningRules(settings.oov_warning_share, settings.language_min_words)
     source = RegistrySource(registry, threads=settings.threads, rules=rules)
     holder = ModelHolder.load(source, ref)
+    if sink is None and settings.log_requests:
+        from textops.monitoring.traffic import TrafficLog
+
+        sink = TrafficLog(store, flush_seconds=resolved.monitoring.flush_seconds,
+                          keep_text=resolved.monitoring.keep_text,
+                          vocabulary=holder.current.scorer.vocabulary)
     key = os.environ.get(API_KEY_ENV) or None
     return create_app(holder, settings, api_key=key, sink=sink)
 
@@ -85,7 +95,7 @@ def app_from_environment() -> FastAPI:
     """The app of one worker process of a multi-worker ``serve`` (uvicorn's factory)."""
     spec = json.loads(os.environ[_WORKER_ENV])
     _log_to_stderr()
-    return build_app(spec["path"], spec["overrides"], model=spec["model"])
+    return build_app(spec["path"], spec["overrides"], model=spec["model"])  # each its own log
 
 
 def _log_to_stderr() -> None:

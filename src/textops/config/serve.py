@@ -34,3 +34,5 @@ class ServeConfig(BaseModel):
     oov_warning_share: float = Field(default=0.5, ge=0.0, le=1.0)
     #: texts with fewer words are not judged for language (detectors cannot tell "ok lol")
     language_min_words: int = Field(default=4, ge=1)
+    #: append every scored request to the store's request log (see the monitoring section)
+    log_requests: bool = True

@@ -64,6 +64,11 @@ class Scorer:
         self._cleaner = _cleaner(bundle.cleaning)
         self._split, self._known, self._ignored = _vocabulary(bundle)
 
+    @property
+    def vocabulary(self) -> frozenset[str] | None:
+        """The words the model knows (None where it cannot tell, as for character n-grams)."""
+        return self._known
+
     def clean(self, texts: Sequence[str]) -> list[str]:
         """The texts as training saw them (unchanged when the model was trained uncleaned)."""
         if self._cleaner is None:

@@ -47,9 +47,12 @@ class SinkWorker:
         return True
 
     def close(self, *, timeout: float = 10.0) -> None:
-        """Hand over what is queued, then stop the thread."""
+        """Hand over what is queued, stop the thread, then close the sink if it closes."""
         self._queue.put(_STOP)
         self._thread.join(timeout=timeout)
+        close = getattr(self.sink, "close", None)
+        if callable(close):
+            close()
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not _STOP:
