@@ -37,6 +37,7 @@ import pandas as pd
 
 from textops import api
 from textops.execution.records import RunRecord, StepRecord
+from textops.progress import ProgressEvent, StepFinished, StepStarted
 
 SHARED = Path(
     os.environ.get(
@@ -70,11 +71,11 @@ def write_project(corpus: str, root: Path) -> list[str]:
 def run_pipeline(root: Path, overrides: list[str]) -> tuple[RunRecord, float]:
     """The built-in definition run from ``root`` (no textops.yaml there); its wall time."""
 
-    def on_event(event: str, step: StepRecord) -> None:
-        if event == "start":
-            print(f"  {step.name} running on {step.compute}", flush=True)
-        else:
-            print(f"  {step.name} {step.status} in {step.wall_seconds:.1f} s", flush=True)
+    def on_event(event: ProgressEvent) -> None:
+        if isinstance(event, StepStarted):
+            print(f"  {event.step} running on {event.compute}", flush=True)
+        elif isinstance(event, StepFinished):
+            print(f"  {event.step} {event.status} in {event.wall_seconds:.1f} s", flush=True)
 
     here = Path.cwd()
     os.chdir(root)
