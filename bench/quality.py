@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from textops import api
-from textops.execution.records import RunRecord, StepRecord
+from textops.execution.records import RunRecord
 from textops.progress import ProgressEvent, StepFinished, StepStarted
 
 SHARED = Path(
