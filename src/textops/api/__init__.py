@@ -103,11 +103,28 @@ def _config_and_store(
 def list_datasets(
     path: str | Path | None = None, overrides: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
-    """Every committed version of every dataset in the store, oldest first."""
-    from textops.store.datasets import DatasetRepository
+    """Every committed version of every dataset in the store, oldest first.
 
-    repo = DatasetRepository(_config_and_store(path, overrides)[1])
-    return [m for name in repo.names() for m in repo.versions(name)]
+    Each manifest gains ``validation`` (accepted, refused or unvalidated),
+    ``drift_status`` (the worst status of its latest validation, or None) and
+    ``refusal`` (why it was refused, or None).
+    """
+    from textops.store.datasets import DatasetRepository
+    from textops.store.validations import standings
+
+    store = _config_and_store(path, overrides)[1]
+    repo = DatasetRepository(store)
+    listed = []
+    for name in repo.names():
+        versions = repo.versions(name)
+        standing = standings(store, name, [m["version"] for m in versions])
+        for manifest in versions:
+            judged = standing[manifest["version"]]
+            listed.append({
+                **manifest, "validation": judged.verdict, "drift_status": judged.drift_status,
+                "refusal": None if judged.refusal is None else judged.refusal.describe(),
+            })
+    return listed
 
 
 def show_dataset(
@@ -116,12 +133,15 @@ def show_dataset(
     overrides: Sequence[str] = (),
     *,
     name: str | None = None,
+    include_refused: bool = False,
 ) -> dict[str, Any]:
-    """One version's manifest (by id, id prefix, sequence number or ``latest``)."""
+    """One version's manifest (by id, id prefix, sequence number or ``latest``: the latest
+    version validation did not refuse, or of all with ``include_refused``)."""
     from textops.store.datasets import DatasetRepository
 
     resolved, store = _config_and_store(path, overrides)
-    return DatasetRepository(store).resolve(name or resolved.data.name, version)
+    return DatasetRepository(store).resolve(name or resolved.data.name, version,
+                                            include_refused=include_refused)
 
 
 def baseline_init(
@@ -131,8 +151,12 @@ def baseline_init(
     *,
     name: str | None = None,
     force: bool = False,
+    include_refused: bool = False,
 ) -> dict[str, Any]:
     """Write ``baseline/profile.yaml`` from a version's training set; returns where and its hash.
+
+    ``latest`` is the latest version validation did not refuse (of all, with
+    ``include_refused``).
 
     A version whose latest validation found hard errors is refused, unless
     ``force`` (which also replaces an existing baseline); a forced baseline says
@@ -146,7 +170,7 @@ def baseline_init(
 
     resolved, store = _config_and_store(path, overrides)
     repo = DatasetRepository(store)
-    manifest = repo.resolve(name or resolved.data.name, version)
+    manifest = repo.resolve(name or resolved.data.name, version, include_refused=include_refused)
     ref = {"name": manifest["name"], "version": manifest["version"]}
     refusal = latest_refusal(store, ref["name"], ref["version"])
     if refusal is not None and not force:

@@ -79,15 +79,22 @@ class DatasetRepository:
             )
         return dict(self.store.read_json("datasets", name, version, "manifest.json"))
 
-    def resolve(self, name: str, version: str | None) -> dict[str, Any]:
-        """A manifest by version id, unique id prefix, sequence number or ``latest``."""
+    def resolve(
+        self, name: str, version: str | None, *, include_refused: bool = False
+    ) -> dict[str, Any]:
+        """A manifest by version id, unique id prefix, sequence number or ``latest``.
+
+        ``latest`` is the latest version validation did not refuse (one never
+        validated counts), or with ``include_refused`` the latest of all; a
+        version named by id, prefix or number is returned whatever its verdict.
+        """
         versions = self.versions(name)
         if not versions:
             raise StoreError(
                 f"dataset '{name}' has no versions yet", hint="run 'textops run' first"
             )
         if version in (None, "latest"):
-            return versions[-1]
+            return versions[-1] if include_refused else self._latest_not_refused(name, versions)
         wanted = str(version)
         matches = [m for m in versions if m["version"] == wanted]
         matches = matches or [m for m in versions if str(m.get("sequence")) == wanted]
@@ -98,6 +105,19 @@ class DatasetRepository:
                 hint="give more characters of the version id, or its sequence number",
             )
         return matches[0]
+
+    def _latest_not_refused(self, name: str, versions: list[dict[str, Any]]) -> dict[str, Any]:
+        from textops.store.validations import standings
+
+        standing = standings(self.store, name, [m["version"] for m in versions])
+        kept = [m for m in versions if not standing[m["version"]].is_refused]
+        if not kept:
+            raise StoreError(
+                f"dataset '{name}' has no accepted version: validation refused all "
+                f"{len(versions)} (latest {versions[-1]['version']})",
+                hint="name a version, or pass --include-refused to take the latest anyway",
+            )
+        return kept[-1]
 
     def load(
         self, ref: dict[str, Any], part: str, *, columns: list[str] | None = None

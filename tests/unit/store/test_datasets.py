@@ -72,3 +72,26 @@ def test_sequence_number_wins_over_an_id_prefix(tmp_path: Path) -> None:
     repo.write(manifest("bbb222", 2), parts())
     assert repo.resolve("d", "2")["version"] == "bbb222"
     assert repo.resolve("d", "2a")["version"] == "2aa111"
+
+
+def test_latest_is_the_latest_version_validation_did_not_refuse(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from textops.store.reporting import ReportingTables
+
+    store = Store(str(tmp_path))
+    repo = DatasetRepository(store)
+    for sequence, version in enumerate(("aaa111", "bbb222", "ccc333"), start=1):
+        repo.write(manifest(version, sequence), parts())
+    refusal = pd.DataFrame([{"dataset_name": "d", "version": "ccc333", "dataset": "train",
+                             "check_name": "null_text", "status": "error", "run_id": "r3"}])
+    ReportingTables(store).append("validation", refusal)
+    assert repo.resolve("d", "latest")["version"] == "bbb222"  # never validated: not refused
+    assert repo.resolve("d", None)["version"] == "bbb222"
+    assert repo.resolve("d", "latest", include_refused=True)["version"] == "ccc333"
+    assert repo.resolve("d", "3")["version"] == "ccc333"  # named: whatever its verdict
+    for version in ("aaa111", "bbb222"):
+        ReportingTables(store).append("validation", refusal.assign(version=version))
+    with pytest.raises(StoreError, match="no accepted version: validation refused all 3") as info:
+        repo.resolve("d", "latest")
+    assert "--include-refused" in (info.value.hint or "")

@@ -9,7 +9,7 @@ import pytest
 
 from textops.store.reporting import ReportingTables
 from textops.store.store import Store
-from textops.store.validations import latest_refusal
+from textops.store.validations import Standing, latest_refusal, standings
 
 
 @pytest.fixture
@@ -68,3 +68,35 @@ def test_an_earlier_pass_or_a_failure_for_another_reason_does_not(store: Store) 
     _validated(store, "20250103T000000-cccccc", "v1", "failed")  # e.g. the store was locked
     refusal = latest_refusal(store, "demo", "v1")
     assert refusal is not None and refusal.run_id == "20250102T000000-bbbbbb"
+
+
+def _drifted(store: Store, run_id: str, version: str, *statuses: str) -> None:
+    """The drift rows validate appends, one per test."""
+    rows = pd.DataFrame(
+        [{"dataset_name": "demo", "version": version, "dataset": "train",
+          "check_name": f"check{i}", "status": status, "run_id": run_id}
+         for i, status in enumerate(statuses)]
+    )
+    ReportingTables(store).append("drift", rows)
+
+
+def test_standings_give_each_versions_verdict_and_latest_drift(store: Store) -> None:
+    _validated(store, "20250101T000000-aaaaaa", "v1", "completed")
+    _drifted(store, "20250101T000000-aaaaaa", "v1", "ok", "fail")
+    _drifted(store, "20250102T000000-bbbbbb", "v1", "ok", "warn", "insufficient")  # revalidated
+    _validated(store, "20250102T000000-bbbbbb", "v1", "cached")
+    _refused(store, "20250103T000000-cccccc", "v2", "null_text")
+    _drifted(store, "20250103T000000-cccccc", "v2", "insufficient", "ok")
+    found = standings(store, "demo", ["v1", "v2", "v3"])
+    assert [(s.verdict, s.drift_status) for s in found.values()] == [
+        ("accepted", "warn"), ("refused", "insufficient"), ("unvalidated", None),
+    ]
+    refusal = found["v2"].refusal
+    assert found["v2"].is_refused and refusal is not None
+    assert refusal.errors == ("train: null_text",)
+    assert not found["v1"].is_refused and found["v1"].refusal is None
+    assert standings(store, "other", ["v1"])["v1"].verdict == "unvalidated"
+
+
+def test_standings_of_an_empty_store(store: Store) -> None:
+    assert standings(store, "demo", ["v1"])["v1"] == Standing("v1", "unvalidated", None, None)
