@@ -25,7 +25,7 @@ from textops.compute.targets import ExecutorPool, make_executor
 from textops.config.loader import config_hash
 from textops.config.schema import ComputeTarget, PipelineConfig
 from textops.errors import StoreError, TextopsError
-from textops.execution.backend import LazyBackend
+from textops.execution.backend import DeferredBackend, LazyBackend
 from textops.execution.planning import Mode, RunOptions, check_environments, plan
 from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
@@ -99,7 +99,8 @@ def run_pipeline(
         on_record(record)
     with store_lock(config.store.url):
         if backend is CONFIGURED:
-            backend = LazyBackend(config, store) if config.tracking.enabled else None
+            backend = (DeferredBackend(LazyBackend(config, store)) if config.tracking.enabled
+                       else None)
         emit = on_event or (lambda _event: None)
         pool = ExecutorPool(config.compute, factory=executor_factory,
                             on_start=lambda target, executor: _announce(emit, target, executor))
@@ -202,6 +203,7 @@ def _finish(session: RunSession) -> None:
     dataset = _dataset_of(session)
     if dataset is not None:
         record.dataset = dataset
+    _real_ids(session)
     try:
         session.catalog.store.write_json(record.to_json(), "runs", record.run_id, "run.json")
         ReportingTables(session.catalog.store).append("runs", pd.DataFrame(record.reporting_rows()))
@@ -215,6 +217,19 @@ def _finish(session: RunSession) -> None:
     else:
         with contextlib.suppress(TextopsError):  # the step's own error is the one to report
             _end_parent(session)
+
+
+def _real_ids(session: RunSession) -> None:
+    """MLflow's run ids in the record in place of a deferred backend's placeholders; none
+    (and no tracking URI) when every step was a cache hit and MLflow was never opened."""
+    backend, record = session.backend, session.record
+    if not isinstance(backend, DeferredBackend):
+        return
+    record.mlflow_run_id = backend.real_id(record.mlflow_run_id)
+    for step in record.steps:
+        step.mlflow_run_id = backend.real_id(step.mlflow_run_id)
+    if not backend.is_started:
+        record.tracking_uri = None
 
 
 def _dataset_of(session: RunSession) -> dict[str, str] | None:

@@ -14,7 +14,6 @@ import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textops.clock import utc_now
@@ -99,6 +98,7 @@ def run_step(node: Node, mode: Mode, session: RunSession) -> None:
         record.status, record.cache_hit, record.outputs = "cached", True, _as_json(cached)
         session.materialise()
     else:
+        _start_tracking(session.backend)
         ctx = _context(node, session, tracker, is_forced=mode is Mode.FORCE)
         try:
             _execute(node, session, inputs, ctx)
@@ -107,6 +107,13 @@ def run_step(node: Node, mode: Mode, session: RunSession) -> None:
             raise _as_step_error(node, exc) from exc
     _settle(record, session, started=started, startup_before=startup_before)
     _track_step(node, record, tracker, "FINISHED")
+
+
+def _start_tracking(backend: TrackingBackend | None) -> None:
+    """Open a deferred backend: this step makes something to track."""
+    start = getattr(backend, "start", None)
+    if start is not None:
+        start()
 
 
 def _key(node: Node, session: RunSession, inputs: dict[str, Record]) -> str:
@@ -166,8 +173,11 @@ def _registrations_present(outputs: dict[str, Record], backend: TrackingBackend 
     uri = getattr(backend, "tracking_uri", None) if backend is not None else None
     if not found or not uri:
         return True
-    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_file():
-        return False
+    from textops.tracking.sqlite_registry import are_registered
+
+    quick = are_registered(uri, [(r.name, r.version) for r in found])
+    if quick is not None:
+        return quick
     from textops.tracking.registry import ModelRegistry
 
     try:
