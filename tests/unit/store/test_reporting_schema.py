@@ -27,7 +27,7 @@ from textops.store.store import Store
 from textops.tracking.audit import new_event
 
 TABLES = ("runs", "profiles", "profile_summary", "validation", "drift", "sweep", "refit",
-          "trials", "trial_epochs", "models")
+          "trials", "trial_epochs", "models", "monitoring")
 #: SQL's reserved words a column must not be named after (DuckDB needs quotes for these)
 RESERVED = {"check", "class", "order", "group", "select", "from", "where", "table", "user_"}
 
@@ -73,6 +73,30 @@ def test_models_rows_match_the_page() -> None:
     event = new_event("promoted", 3, by="gate", reason="better", metric="f1_macro", candidate=0.9)
     frame = events_frame([event], "textops-classifier")
     assert list(frame.columns) == documented_columns("models")
+
+
+@pytest.mark.parametrize("has_traffic", [False, True])
+def test_monitoring_rows_match_the_page(tmp_path: Path, has_traffic: bool) -> None:
+    from textops.api.monitoring import MonitorReport, _record
+    from textops.quality.drift import CheckResult
+
+    end = datetime(2026, 1, 2, tzinfo=UTC)
+    results = [CheckResult("traffic", "confidence", "ks", 0.3, "warn", 0.2, 0.4, "lower")]
+    report = MonitorReport(
+        "warn" if has_traffic else "insufficient", "textops-classifier", 3 if has_traffic else None,
+        "demo@v1", datetime(2026, 1, 1, tzinfo=UTC) if has_traffic else None, end,
+        120 if has_traffic else 0, [], [], results if has_traffic else [],
+    )
+    store = Store(str(tmp_path))
+    _record(store, report, settings=None, reference=None, html=False)
+    rows = ReportingTables(store).read("monitoring")
+    assert list(rows.columns) == documented_columns("monitoring")
+    assert len(rows) == 1 and rows["rows"].iloc[0] == report.rows
+    duckdb = pytest.importorskip("duckdb", reason="duckdb is in the dev extra")
+    described = duckdb.connect().execute(
+        f"DESCRIBE SELECT * FROM read_parquet('{tmp_path}/reporting/monitoring/*.parquet')"
+    ).fetchall()
+    assert [(name, kind) for name, kind, *_ in described] == documented()["monitoring"][0]
 
 
 def test_old_column_names_are_read_under_the_new_ones_and_migrated(tmp_path: Path) -> None:
