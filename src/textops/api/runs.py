@@ -23,8 +23,10 @@ def list_runs(path: str | Path | None = None, overrides: Sequence[str] = ()) -> 
     from textops.api import _config_and_store
 
     store = _config_and_store(path, overrides)[1]
-    ids = sorted(n for n in store.listdir("runs") if not n.startswith("_"))
-    return [_read(store, run_id) for run_id in ids if store.exists("runs", run_id, "run.json")]
+    ids = [n for n in store.listdir("runs") if not n.startswith("_")]
+    records = [_read(store, run_id) for run_id in ids if store.exists("runs", run_id, "run.json")]
+    # ids name the second only; two runs in one second are ordered by their start time
+    return sorted(records, key=lambda record: (record.started, record.run_id))
 
 
 def show_run(
