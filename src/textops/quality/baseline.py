@@ -194,9 +194,12 @@ def parse_baseline(text: str, *, source: str = "baseline profile") -> Baseline:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(
-            f"{source} is not valid YAML: {exc}", hint="fix the syntax at the position shown"
-        ) from exc
+            f"{source} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}",
+            hint="fix the syntax at that position (or restore it from baseline/history/)",
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(
             f"{source} must be a YAML mapping of sections; got {type(data).__name__}",

@@ -37,7 +37,7 @@ class DatasetRepository:
                 "datasets", name, version, "manifest.json"
             ):
                 continue
-            manifests.append(self.store.read_json("datasets", name, version, "manifest.json"))
+            manifests.append(self._read_manifest(name, version))
         return sorted(manifests, key=lambda m: (m.get("sequence", 0), m.get("created", "")))
 
     def latest(self, name: str) -> dict[str, Any] | None:
@@ -54,7 +54,29 @@ class DatasetRepository:
                 f"dataset '{name}' has no version '{version}' (versions: {known})",
                 hint="'textops datasets list' shows what exists",
             )
-        return dict(self.store.read_json("datasets", name, version, "manifest.json"))
+        return self._read_manifest(name, version)
+
+    def _read_manifest(self, name: str, version: str) -> dict[str, Any]:
+        """A version's manifest; a StoreError naming the file when it is damaged."""
+        import json
+
+        where = f"datasets/{name}/{version}/manifest.json"
+        try:
+            manifest = self.store.read_json("datasets", name, version, "manifest.json")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise StoreError(
+                f"store '{self.store.url}': {where} is not valid JSON ({exc})",
+                hint=f"restore the file, or move the folder datasets/{name}/{version} away "
+                "and run again to ingest the drop anew",
+            ) from None
+        if not isinstance(manifest, dict) or not {"version", "parts"} <= set(manifest):
+            raise StoreError(
+                f"store '{self.store.url}': {where} is not a dataset manifest "
+                f"(a JSON {type(manifest).__name__} without 'version' and 'parts')",
+                hint=f"restore the file, or move the folder datasets/{name}/{version} away "
+                "and run again to ingest the drop anew",
+            )
+        return manifest
 
     def resolve(self, name: str, version: str | None) -> dict[str, Any]:
         """A manifest by version id, unique id prefix, sequence number or ``latest``."""
@@ -85,7 +107,16 @@ class DatasetRepository:
         if part not in PARTS:
             raise ValueError(f"part must be one of {PARTS}, got {part!r}")
         data = self.store.read_bytes("datasets", ref["name"], ref["version"], f"{part}.parquet")
-        return pl.read_parquet(io.BytesIO(data), columns=columns)
+        try:
+            return pl.read_parquet(io.BytesIO(data), columns=columns)
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            where = f"datasets/{ref['name']}/{ref['version']}/{part}.parquet"
+            reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "unreadable"
+            raise StoreError(
+                f"store '{self.store.url}': {where} cannot be read as Parquet ({reason})",
+                hint=f"move the folder datasets/{ref['name']}/{ref['version']} away and run "
+                "again to ingest the drop anew",
+            ) from None
 
     def write(self, manifest: dict[str, Any], parts: dict[str, pl.DataFrame]) -> bool:
         """Commit a new version; False (and nothing written) if it already exists."""
