@@ -138,6 +138,10 @@ def _blocker(project: Path) -> None:
     (project / "blocker").write_text("a file where the store's parent folder should be")
 
 
+def _bad_environment_file(project: Path) -> None:
+    (project / "bad.yml").write_text("dependencies: [python\n", encoding="utf-8")
+
+
 def nothing(project: Path) -> None:
     """No change: the command alone is the bad input."""
 
@@ -436,6 +440,9 @@ CONFIG: list[Case] = [
     Case("graph of a bad space", DEFAULT, nothing,
          ("--set", f"{SPACE}.learning_rate={{type: float, low: 1, high: 0}}", "graph"), 2,
          r"space\.learning_rate: low must not exceed high"),
+    Case("environment file not YAML", DEFAULT, _bad_environment_file,
+         ("--set", "environments.files.data=bad.yml", "run"), 2,
+         r"environment file '.*bad\.yml' is not valid YAML at line \d+, column \d+"),
     Case("store url is a file", FRESH, _blocker, ("--set", "store.url=blocker/store", "run"),
          5, r"is a file, not a folder"),
 ]
