@@ -69,10 +69,10 @@ class DatasetRepository:
                 hint=f"restore the file, or move the folder datasets/{name}/{version} away "
                 "and run again to ingest the drop anew",
             ) from None
-        if not isinstance(manifest, dict) or not {"version", "parts"} <= set(manifest):
+        if not isinstance(manifest, dict) or "version" not in manifest:
             raise StoreError(
                 f"store '{self.store.url}': {where} is not a dataset manifest "
-                f"(a JSON {type(manifest).__name__} without 'version' and 'parts')",
+                f"(a JSON {type(manifest).__name__} without 'version')",
                 hint=f"restore the file, or move the folder datasets/{name}/{version} away "
                 "and run again to ingest the drop anew",
             )
