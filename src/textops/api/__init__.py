@@ -208,17 +208,44 @@ def baseline_show(path: str | Path | None = None, overrides: Sequence[str] = ())
 
 
 def _registry(resolved: PipelineConfig, store: Any) -> Any:
+    """The model registry, or None when it would be the store's SQLite file and there is none.
+
+    Opening MLflow on a missing file would create the database (a write, and
+    MLflow's INFO lines) from a command that only reads.
+    """
     from textops.tracking.mlflow import resolve_tracking_uri
     from textops.tracking.registry import ModelRegistry
 
-    return ModelRegistry(resolve_tracking_uri(resolved.tracking.uri, store))
+    uri = resolve_tracking_uri(resolved.tracking.uri, store)
+    is_own_sqlite = store.is_local and uri == f"sqlite:///{store.path('mlflow.db')}"
+    if is_own_sqlite and not store.exists("mlflow.db"):
+        return None
+    return ModelRegistry(uri)
+
+
+def _existing_registry(resolved: PipelineConfig, store: Any) -> Any:
+    """The model registry; a StoreError when the store has none yet."""
+    from textops.errors import StoreError
+
+    registry = _registry(resolved, store)
+    if registry is None:
+        raise StoreError(
+            f"store '{store.url}' has no model registry yet (no mlflow.db)",
+            hint="run 'textops run' to train and register a model (or check store.url)",
+        )
+    return registry
 
 
 def list_models(
     name: str = "textops-classifier", path: str | Path | None = None, overrides: Sequence[str] = ()
 ) -> list[Any]:
-    """Every registered version of ``name`` (aliases, metrics, dataset), oldest first."""
+    """Every registered version of ``name`` (aliases, metrics, dataset), oldest first.
+
+    Empty when the store has no registry yet; nothing is created.
+    """
     registry = _registry(*_config_and_store(path, overrides))
+    if registry is None:
+        return []
     # searching versions does not return their aliases; reading each one does
     return [registry.get(name, info.version) for info in registry.versions(name)]
 
@@ -245,7 +272,7 @@ def promote_model(
             hint="say why, e.g. --reason 'v3 mislabels urgent mail'",
         )
     resolved, store = _config_and_store(path, overrides)
-    registry = _registry(resolved, store)
+    registry = _existing_registry(resolved, store)
     registry.get(name, version)  # a clear error for a version that does not exist
     with store_lock(resolved.store.url):  # not while a run's gate decides
         registry.promote(
@@ -259,7 +286,7 @@ def models_history(
     name: str = "textops-classifier", path: str | Path | None = None, overrides: Sequence[str] = ()
 ) -> list[Any]:
     """Every registration and alias move of ``name`` (``AuditEvent``s), oldest first."""
-    return list(_registry(*_config_and_store(path, overrides)).history(name))
+    return list(_existing_registry(*_config_and_store(path, overrides)).history(name))
 
 
 def _gate_metric(resolved: PipelineConfig) -> str:

@@ -31,17 +31,11 @@ def models_list(name: ModelName = "textops-classifier", metric: str = "f1_macro"
     console.print(table)
 
 
-def _reason(value: str) -> str:
-    if not value.strip():
-        raise typer.BadParameter("say why the champion changes; the history keeps it")
-    return value
-
-
 @models_app.command("promote")
 def models_promote(
     version: Annotated[int, typer.Argument(help="Version to make champion.")],
     reason: Annotated[
-        str, typer.Option(help="Why, for the model's history.", callback=_reason)
+        str, typer.Option(help="Why, for the model's history (required, not blank).")
     ],
     name: ModelName = "textops-classifier",
     metric: Annotated[

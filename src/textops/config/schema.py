@@ -39,6 +39,10 @@ class DataConfig(Strict):
     id_column: str | None = None
     split_column: str | None = None
     split: SplitConfig = SplitConfig()
+    # files in subfolders of a source folder are read only when this is set
+    recursive: bool = False
+    # "lower": lower-case every label; "off": labels differing only by case are refused
+    label_normalise: Literal["off", "lower"] = "off"
 
     @field_validator("name")
     @classmethod

@@ -52,7 +52,13 @@ def read_environment(name: str, location: str) -> EnvironmentFile:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"environment file '{path}' is not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(
+            f"environment file '{path}' is not valid YAML{where}: "
+            f"{getattr(exc, 'problem', None) or exc}",
+            hint="fix the syntax at that position ('textops init' writes valid examples)",
+        ) from None
     python: str | None = None
     requirements: list[str] = []
     unchecked: list[str] = []

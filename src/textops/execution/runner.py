@@ -27,6 +27,7 @@ from textops.config.schema import ComputeTarget, PipelineConfig
 from textops.errors import StoreError, TextopsError
 from textops.execution.backend import DeferredBackend, LazyBackend
 from textops.execution.planning import Mode, RunOptions, check_environments, plan
+from textops.execution.preflight import check_before_writing
 from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
 from textops.pipeline.graph import Graph, build_graph
@@ -87,6 +88,7 @@ def run_pipeline(
     store = Store(config.store.url)
     store.check_writable()
     hashes = check_environments(config, graph, modes)
+    check_before_writing(config, graph, modes, store=store)
     record = RunRecord(
         run_id=new_run_id(), started=utc_now(), config_hash=config_hash(config),
         options={"only": options.only, "from": options.from_step, "force": options.force},

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from textops.clock import utc_now
-from textops.config.errors import config_error
+from textops.config.errors import config_error, definition_error
 from textops.errors import ConfigError
 from textops.text.stats import NUMERIC_STATISTICS
 
@@ -163,18 +163,30 @@ class Baseline(_Strict):
                         f"checks.{check}.{test}: unknown test for '{check}'; expected one of "
                         f"{sorted(CHECK_TESTS[check])}"
                     )
-                ordered = (
-                    limits.warn <= limits.fail
-                    if direction == "above"
-                    else limits.warn >= limits.fail
-                )
-                if not ordered:
-                    word = "at most" if direction == "above" else "at least"
-                    raise ValueError(
-                        f"checks.{check}.{test}: warn ({limits.warn}) must be {word} "
-                        f"fail ({limits.fail})"
-                    )
+                _check_thresholds(f"checks.{check}.{test}", limits, direction=direction,
+                                  is_p_value=test == "chi_square")
         return self
+
+
+def _check_thresholds(
+    path: str, limits: Thresholds, *, direction: Direction, is_p_value: bool
+) -> None:
+    """``warn`` and ``fail`` are in range (>= 0; a p-value <= 1) and in order."""
+    fix = (f"edit '{path}' in baseline/profile.yaml (or rewrite it: "
+           "textops baseline init --from VERSION --force)")
+    top = 1.0 if is_p_value else float("inf")
+    for name, value in (("warn", limits.warn), ("fail", limits.fail)):
+        if not 0.0 <= value <= top:
+            expected = "between 0 and 1 (a p-value)" if is_p_value else "0 or more"
+            raise definition_error(
+                f"{path}.{name}", f"threshold {value} must be {expected}", fix=fix
+            )
+    ordered = limits.warn <= limits.fail if direction == "above" else limits.warn >= limits.fail
+    if not ordered:
+        word = "at most" if direction == "above" else "at least"
+        raise definition_error(
+            path, f"warn ({limits.warn}) must be {word} fail ({limits.fail})", fix=fix
+        )
 
 
 def parse_baseline(text: str, *, source: str = "baseline profile") -> Baseline:
@@ -182,9 +194,12 @@ def parse_baseline(text: str, *, source: str = "baseline profile") -> Baseline:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(
-            f"{source} is not valid YAML: {exc}", hint="fix the syntax at the position shown"
-        ) from exc
+            f"{source} is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}",
+            hint="fix the syntax at that position (or restore it from baseline/history/)",
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(
             f"{source} must be a YAML mapping of sections; got {type(data).__name__}",
@@ -193,7 +208,11 @@ def parse_baseline(text: str, *, source: str = "baseline profile") -> Baseline:
     try:
         return Baseline.model_validate(data)
     except ValidationError as exc:
-        raise config_error(exc, model=Baseline, source=source) from exc
+        error = config_error(exc, model=Baseline, source=source)
+        if error.hint == "correct the definition":  # a check across keys names its key itself
+            error.hint = "edit that key in baseline/profile.yaml (or rewrite the file: " \
+                "textops baseline init --from VERSION --force)"
+        raise error from exc
 
 
 # --------------------------------------------------------------------------- rendering

@@ -12,6 +12,9 @@ The checks, per dataset part:
   so a part that fails here is not checked further.
 * ``null_text``, ``empty_text`` (blank after stripping), ``null_label``,
   ``empty_label``.
+* ``too_few_classes``: a training part (``train``, ``train_subset``) whose
+  labelled rows hold fewer than two classes: nothing can be learned from it,
+  and it must never become the baseline.
 * ``unknown_label``: labels outside ``classes.allowed``.
 * ``english_share``: among rows with at least ``language.min_words`` words,
   the share detected as ``language.expected`` is under ``language.min_share``.
@@ -184,6 +187,19 @@ def _unknown_label_finding(
     return Finding(name, "unknown_label", message, count, df.height, sample, {"unknown": shown})
 
 
+def _class_count_finding(name: str, labels: pl.Series) -> list[Finding]:
+    """The ``too_few_classes`` finding: a training part with fewer than two classes."""
+    classes = labels.unique().sort().to_list()
+    if len(classes) >= 2:
+        return []
+    shown = f"only the class {classes[0]!r}" if classes else "no class"
+    message = (
+        f"{name}: {shown} among {labels.len()} labelled rows; a classifier needs at least 2 classes"
+    )
+    details = {"classes": classes}
+    return [Finding(name, "too_few_classes", message, len(classes), 2, details=details)]
+
+
 def check_dataset(
     name: str,
     df: pl.DataFrame,
@@ -206,6 +222,8 @@ def check_dataset(
         ("empty_label", empty_label, "an empty label"),
     ):
         findings += _count_finding(name, df, mask, check=check, what=what, sample_size=sample_size)
+    if name.startswith("train"):
+        findings += _class_count_finding(name, label.filter(label.is_not_null() & ~empty_label))
     allowed = baseline.classes.allowed
     unknown = label.is_not_null() & ~empty_label & ~label.is_in(allowed)
     if unknown.any():
@@ -238,9 +256,9 @@ def raise_for_findings(findings: list[Finding]) -> None:
     if not findings:
         return
     datasets = sorted({f.dataset for f in findings})
-    lines = "\n".join(f"  - [{f.check}] {f.message}" for f in findings)
+    listed = "; ".join(f"[{f.check}] {f.message}" for f in findings)
     raise ValidationError(
-        f"{len(findings)} hard check(s) failed in {', '.join(datasets)}:\n{lines}",
+        f"{len(findings)} hard check(s) failed in {', '.join(datasets)}: {listed}",
         hint="fix the rows named above in the raw data (or, if the data is right, edit the "
         "baseline profile: classes.allowed, language.min_share, columns)",
     )

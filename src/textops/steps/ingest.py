@@ -13,7 +13,8 @@ from textops.store.catalog import Catalog
 def _fingerprint(params: DataConfig, catalog: Catalog) -> str:
     from textops.store.raw import fingerprint_source
 
-    return fingerprint_source(params.source, params.format) + params.model_dump_json()
+    files = fingerprint_source(params.source, params.format, recursive=params.recursive)
+    return files + params.model_dump_json()
 
 
 @step(

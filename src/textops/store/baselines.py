@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from textops.errors import StoreError
+from textops.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
     from textops.store.store import Store
@@ -27,7 +27,18 @@ def baseline_hash(text: str | bytes) -> str:
 
 def baseline_text(store: Store) -> str | None:
     """The current baseline file, or None when there is none yet."""
-    return store.read_text(*BASELINE) if store.exists(*BASELINE) else None
+    if not store.exists(*BASELINE):
+        return None
+    data = store.read_bytes(*BASELINE)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{store.path(*BASELINE)} is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+            f"offset {exc.start})",
+            hint="restore it from baseline/history/, or rewrite it: "
+            "textops baseline init --from VERSION --force",
+        ) from None
 
 
 def baseline_fingerprint(store: Store) -> str:

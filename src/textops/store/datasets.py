@@ -38,7 +38,7 @@ class DatasetRepository:
         for version in self.store.listdir("datasets", name):
             if version.startswith(".") or not self.exists(name, version):
                 continue
-            manifests.append(self.store.read_json("datasets", name, version, "manifest.json"))
+            manifests.append(self._read_manifest(name, version))
         return sorted(manifests, key=lambda m: (m.get("sequence", 0), m.get("created", "")))
 
     def latest(self, name: str) -> dict[str, Any] | None:
@@ -77,7 +77,29 @@ class DatasetRepository:
                 f"dataset '{name}' has no version '{version}' (versions: {known})",
                 hint="'textops datasets list' shows what exists",
             )
-        return dict(self.store.read_json("datasets", name, version, "manifest.json"))
+        return self._read_manifest(name, version)
+
+    def _read_manifest(self, name: str, version: str) -> dict[str, Any]:
+        """A version's manifest; a StoreError naming the file when it is damaged."""
+        import json
+
+        where = f"datasets/{name}/{version}/manifest.json"
+        try:
+            manifest = self.store.read_json("datasets", name, version, "manifest.json")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise StoreError(
+                f"store '{self.store.url}': {where} is not valid JSON ({exc})",
+                hint=f"restore the file, or move the folder datasets/{name}/{version} away "
+                "and run again to ingest the drop anew",
+            ) from None
+        if not isinstance(manifest, dict) or "version" not in manifest:
+            raise StoreError(
+                f"store '{self.store.url}': {where} is not a dataset manifest "
+                f"(a JSON {type(manifest).__name__} without 'version')",
+                hint=f"restore the file, or move the folder datasets/{name}/{version} away "
+                "and run again to ingest the drop anew",
+            )
+        return manifest
 
     def resolve(
         self, name: str, version: str | None, *, include_refused: bool = False

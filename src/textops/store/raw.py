@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textops.errors import DataError
+from textops.store.raw_formats import check_jsonl, delimiter_error, locate_csv_problem
 
 if TYPE_CHECKING:
     import polars as pl
@@ -41,8 +42,13 @@ class RawFile:
         return {"path": self.path, "format": self.format, "sha256": self.sha256, "bytes": self.size}
 
 
-def list_source(source: str, fmt: str = "auto") -> tuple[Any, list[tuple[str, str, str]]]:
-    """The filesystem and ``(relative path, url, format)`` of each data file, sorted."""
+def list_source(
+    source: str, fmt: str = "auto", *, recursive: bool = False
+) -> tuple[Any, list[tuple[str, str, str]]]:
+    """The filesystem and ``(relative path, url, format)`` of each data file, sorted.
+
+    A folder's subfolders are read only when ``recursive`` (``data.recursive``).
+    """
     import fsspec
 
     try:
@@ -58,7 +64,7 @@ def list_source(source: str, fmt: str = "auto") -> tuple[Any, list[tuple[str, st
         paths = [root]
         base = posixpath.dirname(root)
     else:
-        paths = sorted(fs.find(root))
+        paths = sorted(fs.find(root, maxdepth=None if recursive else 1))
         base = root
     found = []
     for path in paths:
@@ -79,9 +85,9 @@ def list_source(source: str, fmt: str = "auto") -> tuple[Any, list[tuple[str, st
     return fs, found
 
 
-def fingerprint_source(source: str, fmt: str = "auto") -> str:
+def fingerprint_source(source: str, fmt: str = "auto", *, recursive: bool = False) -> str:
     """A hash of the source's file names and contents (the ingest step's cache input)."""
-    fs, files = list_source(source, fmt)
+    fs, files = list_source(source, fmt, recursive=recursive)
     digest = hashlib.sha256()
     for relative, url, _ in files:
         digest.update(relative.encode() + b"\0")
@@ -96,24 +102,27 @@ def read_source(config: DataConfig) -> tuple[pl.DataFrame, list[RawFile]]:
     """All files of the source as one frame with ``id``, ``text``, ``label`` (+ ``split``)."""
     import polars as pl
 
-    fs, files = list_source(config.source, config.format)
+    from textops.store.labels import normalise_labels
+
+    fs, files = list_source(config.source, config.format, recursive=config.recursive)
     frames, raw_files = [], []
     for relative, url, kind in files:
         data = bytes(fs.cat_file(url))
         raw = RawFile(relative, url, kind, hashlib.sha256(data).hexdigest(), len(data), data)
         raw_files.append(raw)
-        frames.append(_normalise(_parse(raw), raw, config))
-    return pl.concat(frames, how="vertical"), raw_files
+        frames.append(_normalise(_parse(raw, text_field=config.text_column), raw, config))
+    frame = pl.concat(frames, how="vertical")
+    return normalise_labels(frame, mode=config.label_normalise), raw_files
 
 
-def _parse(raw: RawFile) -> pl.DataFrame:
+def _parse(raw: RawFile, *, text_field: str) -> pl.DataFrame:
     import polars as pl
 
     if raw.size == 0 or not raw.data.strip():
         raise DataError(f"file '{raw.path}' is empty", hint="remove it or fill it with rows")
     if raw.format in ("csv", "jsonl"):
         try:
-            raw.data.decode("utf-8")
+            text = raw.data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw.data[: exc.start].count(b"\n") + 1
             raise DataError(
@@ -121,6 +130,8 @@ def _parse(raw: RawFile) -> pl.DataFrame:
                 f"at offset {exc.start} (line {line})",
                 hint=f"re-save it as UTF-8, e.g. iconv -f latin1 -t utf-8 '{raw.path}'",
             ) from None
+        if raw.format == "jsonl":
+            check_jsonl(raw.path, text, text_field=text_field)
     try:
         if raw.format == "csv":
             frame = pl.read_csv(io.BytesIO(raw.data), infer_schema=False, raise_if_empty=True)
@@ -131,14 +142,23 @@ def _parse(raw: RawFile) -> pl.DataFrame:
     except Exception as exc:  # noqa: BLE001 - Polars raises several types; translate once
         reason = str(exc).strip().splitlines()[0][:300]
         if raw.format == "csv":
-            reason = _locate_csv_problem(raw.data.decode("utf-8")) or reason
+            raise delimiter_error(raw.path, text) or _csv_error(raw.path, text, reason) from None
         raise DataError(
             f"file '{raw.path}' is not valid {raw.format.upper()}: {reason}",
             hint="fix the file (quoting, column count per row) or remove it from the source",
         ) from None
+    if raw.format == "csv" and frame.width == 1 and (refusal := delimiter_error(raw.path, text)):
+        raise refusal
     if frame.height == 0:
         raise DataError(f"file '{raw.path}' has a header but no rows", hint="remove it or add rows")
     return frame
+
+
+def _csv_error(path: str, text: str, reason: str) -> DataError:
+    return DataError(
+        f"file '{path}' is not valid CSV: {locate_csv_problem(text) or reason}",
+        hint="fix the file (quoting, column count per row) or remove it from the source",
+    )
 
 
 def _normalise(frame: pl.DataFrame, raw: RawFile, config: DataConfig) -> pl.DataFrame:
@@ -162,15 +182,10 @@ def _normalise(frame: pl.DataFrame, raw: RawFile, config: DataConfig) -> pl.Data
             f"column '{config.text_column}' of '{raw.path}' holds {text_dtype}, not text",
             hint="point data.text_column at the column that holds the documents",
         )
-    label = frame.get_column(config.label_column)
-    if label.null_count() == frame.height:
-        raise DataError(
-            f"column '{config.label_column}' of '{raw.path}' is empty in all {frame.height} rows",
-            hint="fill in the labels, or point data.label_column at the labelled column",
-        )
+    label = _labels(frame, raw, config.label_column)
     columns = [
         pl.col(config.text_column).cast(pl.String).alias("text"),
-        pl.col(config.label_column).cast(pl.String).str.strip_chars().alias("label"),
+        pl.lit(label).alias("label"),
     ]
     if config.id_column:
         columns.insert(0, pl.col(config.id_column).cast(pl.String).alias("id"))
@@ -184,16 +199,23 @@ def _normalise(frame: pl.DataFrame, raw: RawFile, config: DataConfig) -> pl.Data
     return frame.select(columns)
 
 
-def _locate_csv_problem(text: str) -> str | None:
-    """Find the first bad line with the standard parser (only on the error path)."""
-    import csv
+def _labels(frame: pl.DataFrame, raw: RawFile, column: str) -> pl.Series:
+    """The label column as text, NaN/None/null made null; refused when no row has a label."""
+    import polars as pl
 
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-        for row in reader:
-            if row and len(row) != len(header):
-                return f"line {reader.line_num} has {len(row)} fields, the header has {len(header)}"
-    except csv.Error as exc:
-        return f"line {reader.line_num}: {exc}"
-    return None
+    from textops.store.labels import null_markers_to_null
+
+    dtype = frame.schema[column]
+    if dtype.is_nested() or dtype == pl.Object:
+        raise DataError(
+            f"column '{column}' of '{raw.path}' holds {dtype}, not labels",
+            hint="give each row one label (a string or a number), or point data.label_column "
+            "at the labelled column",
+        )
+    label = null_markers_to_null(frame.get_column(column))
+    if (label.str.strip_chars().fill_null("") == "").all():
+        raise DataError(
+            f"column '{column}' of '{raw.path}' is empty in all {frame.height} rows",
+            hint="fill in the labels, or point data.label_column at the labelled column",
+        )
+    return label

@@ -74,7 +74,8 @@ class Store:
             return bytes(self.fs.cat_file(self.path(*parts)))
         except FileNotFoundError:
             raise StoreError(
-                f"'{posixpath.join(*parts)}' does not exist in store '{self.url}'"
+                f"'{posixpath.join(*parts)}' does not exist in store '{self.url}'",
+                hint="check store.url; a part of the store deleted by hand is not recreated",
             ) from None
         except OSError as exc:
             raise StoreError(

@@ -38,6 +38,17 @@ DEFAULT_HINT = (
     "or run without tracking: --set tracking.enabled=false"
 )
 
+READ_ONLY_HINT = (
+    "the tracking database{at} cannot be written or its folder is read-only: make the store "
+    "writable (SQLite needs its folder for the -wal and -shm files), or point tracking.uri at "
+    "a server"
+)
+_READ_ONLY_MARKS = ("readonly database", "read-only", "unable to open database file")
+
+
+def _is_read_only(reason: str) -> bool:
+    return any(mark in reason.lower() for mark in _READ_ONLY_MARKS)
+
 
 class HasTrackingUri(Protocol):
     @property
@@ -51,9 +62,12 @@ def translate(exc: Exception, what: str, *, uri: str | None = None) -> TrackingE
     """The :class:`TrackingError` for MLflow's ``exc`` raised while trying to ``what``."""
     at = f" at '{uri}'" if uri else ""
     code = getattr(exc, "error_code", None)
-    reason = str(getattr(exc, "message", None) or exc) or type(exc).__name__
+    reason = str(getattr(exc, "message", None) or exc).strip() or type(exc).__name__
+    reason = reason.splitlines()[0]  # SQLAlchemy appends the statement and a link
     if isinstance(code, str) and code in ERROR_CODE_HINTS:
         hint = ERROR_CODE_HINTS[code]
+    elif _is_read_only(reason):
+        hint = READ_ONLY_HINT.format(at=at)
     elif _is_unreachable(exc):
         hint = UNREACHABLE_HINT.format(at=at)
     else:

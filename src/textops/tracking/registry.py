@@ -67,7 +67,11 @@ class ModelRegistry:
     """Registry operations against one tracking server (``tracking_uri``)."""
 
     def __init__(self, tracking_uri: str, *, registry_uri: str | None = None) -> None:
+        import logging
+
         from mlflow import MlflowClient
+
+        logging.getLogger("mlflow").setLevel(logging.ERROR)  # the CLI reports what matters
 
         self.tracking_uri = tracking_uri
         self.registry_uri = registry_uri or tracking_uri
