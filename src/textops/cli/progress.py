@@ -1,9 +1,8 @@
 """How a run's progress events are shown on stderr: live bars, plain log lines, or nothing.
 
 :func:`progress_display` picks the form: Rich bars on a terminal, one plain
-line per event under CI or when stderr is not a terminal (a long task's
-counts at most every few seconds, and always its last), nothing with
-``--quiet``. Every form remembers which steps finished, so an interrupted run
+line per event under CI (a long task's counts at most every few seconds, and
+always its last), nothing with ``--quiet`` or when stderr is not a terminal. Every form remembers which steps finished, so an interrupted run
 can say what it kept and where the next ``textops run`` resumes.
 """
 
@@ -38,12 +37,13 @@ PLAIN_EVERY = 5.0
 
 
 def display_mode(*, quiet: bool, console: Console = err_console) -> Mode:
-    """``quiet`` wins; plain under CI (the ``CI`` variable) or off a terminal; else rich."""
+    """``quiet`` wins; plain lines under CI (the ``CI`` variable); quiet off a terminal
+    otherwise (a pipe or a log file gets the outcome, not the counts); else rich."""
     if quiet:
         return "quiet"
-    if os.environ.get("CI") or not console.is_terminal:
+    if os.environ.get("CI"):
         return "plain"
-    return "rich"
+    return "rich" if console.is_terminal else "quiet"
 
 
 class RunDisplay:
