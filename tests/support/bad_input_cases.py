@@ -518,7 +518,7 @@ def store_file(relative: str, content: bytes | None) -> Setup:
 MANIFEST = "datasets/demo/*/manifest.json"
 DAMAGE: list[Case] = [
     Case(f"garbled manifest ({' '.join(c)})", STORED, store_file(MANIFEST, b"{not json"), c, 5,
-         r"manifest\.json.*(not valid JSON|cannot be read)")
+         r"manifest\.json.*(not valid JSON|cannot be read|is damaged)")
     for c in (("datasets", "list"), ("datasets", "show"), ("baseline", "init", "--force"))
 ] + [
     Case(f"manifest not a mapping ({' '.join(c)})", STORED, store_file(MANIFEST, b"[1, 2]"), c,

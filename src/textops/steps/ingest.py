@@ -57,7 +57,7 @@ def _manifest(
     from textops.clock import utc_now
     from textops.store.splitting import class_counts, one_sided_classes
 
-    latest = ctx.catalog.datasets.latest(data.name)
+    latest = ctx.catalog.datasets.latest(data.name, skip_damaged=True)
     return {
         "name": data.name,
         "version": digest[:12],

@@ -32,17 +32,26 @@ class DatasetRepository:
     def names(self) -> list[str]:
         return [n for n in self.store.listdir("datasets") if not n.startswith(".")]
 
-    def versions(self, name: str) -> list[dict[str, Any]]:
-        """Manifests of every committed version of ``name``, oldest first."""
+    def versions(self, name: str, *, skip_damaged: bool = False) -> list[dict[str, Any]]:
+        """Manifests of every committed version of ``name``, oldest first.
+
+        A manifest that is there but cannot be read is a StoreError naming it (a
+        listing must not hide a damaged version), unless ``skip_damaged``: ingest
+        numbers its version without it, and rewrites it when its drop comes again.
+        """
         manifests = []
         for version in self.store.listdir("datasets", name):
-            if version.startswith(".") or not self.exists(name, version):
+            if version.startswith(".") or not self.store.exists(
+                "datasets", name, version, "manifest.json"
+            ):
+                continue
+            if skip_damaged and not self.exists(name, version):
                 continue
             manifests.append(self._read_manifest(name, version))
         return sorted(manifests, key=lambda m: (m.get("sequence", 0), m.get("created", "")))
 
-    def latest(self, name: str) -> dict[str, Any] | None:
-        versions = self.versions(name)
+    def latest(self, name: str, *, skip_damaged: bool = False) -> dict[str, Any] | None:
+        versions = self.versions(name, skip_damaged=skip_damaged)
         return versions[-1] if versions else None
 
     def exists(self, name: str, version: str) -> bool:

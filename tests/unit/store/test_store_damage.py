@@ -41,7 +41,7 @@ def test_ingest_writes_a_deleted_or_damaged_part_again(tmp_path: Path) -> None:
     assert {p: (folder / f"{p}.parquet").read_bytes() for p in PARTS} == original
 
 
-def test_a_damaged_manifest_is_no_commit_and_ingest_writes_the_version_again(
+def test_a_damaged_manifest_is_named_no_commit_and_ingest_writes_the_version_again(
     tmp_path: Path,
 ) -> None:
     dataset, folder = _ingest(tmp_path)
@@ -49,7 +49,9 @@ def test_a_damaged_manifest_is_no_commit_and_ingest_writes_the_version_again(
     (folder / "manifest.json").write_text(manifest[:20])
     repository = DatasetRepository(Store(str(tmp_path / "store")))
     assert not repository.exists(dataset.name, dataset.version)
-    assert repository.versions(dataset.name) == []  # listed without a traceback
+    with pytest.raises(StoreError, match=r"manifest\.json.* is damaged"):
+        repository.versions(dataset.name)  # a listing names it, never hides it
+    assert repository.versions(dataset.name, skip_damaged=True) == []  # ingest's view
     again, _ = _ingest(tmp_path)
     assert again == dataset and repository.exists(dataset.name, dataset.version)
 
