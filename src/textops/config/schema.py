@@ -72,6 +72,10 @@ class ComputeTarget(Strict):
     memory_limit: str | None = "4GiB"
     resources: dict[str, float] = Field(default_factory=dict)
     device: Literal["auto", "cpu", "cuda"] = "cpu"
+    timeout: float = Field(
+        default=60.0, gt=0, description="seconds to wait for the cluster to start or for a "
+        "scheduler given by address to answer and show a worker",
+    )
 
 
 def _default_compute() -> dict[str, ComputeTarget]:

@@ -13,6 +13,7 @@ Planning is in :mod:`~textops.execution.planning`, one step's run in
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -82,7 +83,9 @@ def run_pipeline(
     with store_lock(config.store.url):
         if backend is CONFIGURED:
             backend = LazyBackend(config, store) if config.tracking.enabled else None
-        pool = ExecutorPool(config.compute, factory=executor_factory)
+        pool = ExecutorPool(
+            config.compute, factory=_with_staging(executor_factory, store, record.run_id)
+        )
         session = _session(record, config, store=store, backend=backend, pool=pool, hashes=hashes)
         try:
             _run_steps(session, graph, modes, on_event or (lambda _event, _step: None))
@@ -92,6 +95,16 @@ def run_pipeline(
             if session.is_materialised():
                 _finish(session)
     return record
+
+
+def _with_staging(
+    factory: Callable[[ComputeTarget], Executor], store: Store, run_id: str
+) -> Callable[[ComputeTarget], Executor]:
+    """The default factory, given a folder of the store where a remote cluster's data goes."""
+    if factory is not make_executor:
+        return factory  # a test's own executors
+    folder = store.fs.unstrip_protocol(store.path("runs", "_staged", run_id))
+    return functools.partial(make_executor, staging=folder)
 
 
 def _run_steps(session: RunSession, graph: Graph, modes: dict[str, Mode], notify: Event) -> None:

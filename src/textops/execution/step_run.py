@@ -9,6 +9,8 @@ downstream steps receive exactly what a cache hit would give them.
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,6 +70,7 @@ def run_step(node: Node, mode: Mode, session: RunSession) -> None:
     record = session.record.step(node.name)
     started, startup_before = time.perf_counter(), session.startup_seconds()
     record.started = utc_now()
+    record.host = f"{socket.gethostname()}:{os.getpid()}"
     inputs = {key: _resolve_ref(ref, session) for key, ref in node.config.inputs.items()}
     record.code_version = code_version(node.spec)
     record.cache_key = _key(node, session, inputs)
@@ -158,6 +161,7 @@ def _execute(node: Node, session: RunSession, inputs: dict[str, Record], ctx: Ru
         outputs = _checked_outputs(node, node.spec.fn(ctx, node.params, **inputs))
     finally:
         record.step_seconds = time.perf_counter() - step_started
+        record.tasks = [task.to_json() for task in session.pool.get(node.compute).take_tasks()]
     session.materialise()
     session.outputs[node.name] = outputs
     record.status, record.outputs = "completed", _as_json(outputs)
@@ -251,6 +255,8 @@ def _track_step(node: Node, record: StepRecord, tracker: StepTracker, status: st
             "wall_seconds": record.wall_seconds,
             "step_seconds": record.step_seconds,
             "runner_overhead_seconds": record.overhead_seconds,
+            **({"tasks": float(len(record.tasks)), "tasks_lost": float(len(record.lost_tasks))}
+               if record.tasks else {}),
         },
         tags=tags,
     )

@@ -30,9 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textops.errors import ModelError, WorkerLostError
+from textops.errors import ConfigError, ModelError, WorkerLostError
 from textops.models.network_config import NetworkConfig
 from textops.models.training import validation_size
+from textops.tracking.base import redact
 from textops.tuning.settings import TuningConfig, validation_share
 from textops.tuning.space import SearchSpace, apply_params
 from textops.tuning.trial import TrialTask, open_storage, run_trial_task
@@ -41,9 +42,10 @@ if TYPE_CHECKING:
     import optuna
     import pandas as pd
 
-    from textops.compute.base import Executor
+    from textops.compute.base import Executor, Scattered
 
 FINISHED_STATES = ("COMPLETE", "PRUNED", "FAIL")
+_ROUNDS = 3  # a trial lost with its worker is run again, at most twice
 TRIAL_COLUMNS = (
     "number",
     "state",
@@ -102,21 +104,16 @@ def tune(
         len(texts), len({str(label) for label in labels}), base.val_fraction, settings=settings
     )
     space = space or SearchSpace()
+    check_parallel_storage(storage, n_workers=executor.n_workers)
     start = time.perf_counter()
     study = _open_study(study_name, storage, settings)
-    missing = settings.n_trials - sum(t.state.name in FINISHED_STATES for t in study.trials)
-    if missing > 0:
-        tasks = _trial_tasks(
-            base.model_copy(update={"val_fraction": share}),
-            space,
-            settings,
-            storage=storage,
-            study_name=study_name,
-            first_index=len(study.trials),
-            count=missing,
+    if settings.n_trials - _finished(study) > 0:
+        _run_rounds(
+            study, base.model_copy(update={"val_fraction": share}), space, settings,
+            storage=storage, executor=executor,
+            # shipped once for every round: through the store on a cluster by address
+            data=executor.scatter((list(texts), [str(label) for label in labels])),
         )
-        # None: the executor's own, i.e. its compute target's resources
-        _run_trial_tasks(tasks, texts, labels, executor, resources=settings.resources or None)
     study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
     # the best config keeps the base's own val_fraction: the final fit needs no larger share
     return _result(
@@ -127,6 +124,51 @@ def tune(
         validation=(validation_size(len(texts), share), share),
     )
 
+
+def check_parallel_storage(storage: str, *, n_workers: int) -> None:
+    """Refuse SQLite as the storage of trials that run in parallel, saying why."""
+    if storage.startswith("sqlite") and n_workers > 1:
+        raise ConfigError(
+            f"the tuning storage '{redact(storage)}' is SQLite, which cannot serve "
+            f"{n_workers} trials at once: it takes one lock on the whole database file for "
+            "every write, so parallel trials fail with 'database is locked', and its file "
+            "cannot be shared by the processes of several machines",
+            hint="set steps.tune.params.storage to a PostgreSQL URL (postgresql://...), "
+            "leave it unset for the journal in the store, or tune on one worker",
+        )
+
+
+def _finished(study: optuna.Study) -> int:
+    """Trials that count towards ``n_trials``: finished, and not lost with their worker."""
+    return sum(
+        t.state.name in FINISHED_STATES and not t.user_attrs.get("worker_lost")
+        for t in study.get_trials(deepcopy=False)
+    )
+
+
+def _run_rounds(
+    study: optuna.Study,
+    base: NetworkConfig,
+    space: SearchSpace,
+    settings: TuningConfig,
+    *,
+    storage: str,
+    executor: Executor,
+    data: Scattered[Any],
+) -> None:
+    """Run the missing trials; a trial lost with its worker is failed and run again."""
+    for _ in range(_ROUNDS):
+        missing = settings.n_trials - _finished(study)
+        if missing <= 0:
+            return
+        tasks = _trial_tasks(
+            base, space, settings, storage=storage, study_name=study.study_name,
+            first_index=len(study.get_trials(deepcopy=False)), count=missing,
+        )
+        # None: the executor's own, i.e. its compute target's resources
+        _run_trial_tasks(tasks, data, executor, resources=settings.resources or None)
+        # every task has settled: a trial still RUNNING lost its worker mid-trial
+        _fail_abandoned(study, reason="its worker was lost while it ran")
 
 
 def _open_study(study_name: str, storage: str, settings: TuningConfig) -> optuna.Study:
@@ -170,14 +212,12 @@ def _trial_tasks(
 
 def _run_trial_tasks(
     tasks: Sequence[TrialTask],
-    texts: Sequence[str],
-    labels: Sequence[Any],
+    data: Scattered[Any],
     executor: Executor,
     *,
     resources: dict[str, float] | None,
 ) -> None:
-    """Ship the data once and run every task; lost tasks are tolerated unless all are."""
-    data = executor.scatter((list(texts), [str(label) for label in labels]))
+    """Run every task on the shipped data; lost tasks are tolerated unless all are."""
     futures = [executor.submit(run_trial_task, task, data, resources=resources) for task in tasks]
     errors = []
     for future in executor.as_completed(futures):
@@ -194,11 +234,19 @@ def _run_trial_tasks(
         ) from errors[0]
 
 
-def _fail_abandoned(study: optuna.Study) -> None:
-    """Trials left RUNNING by an earlier, interrupted run can never finish: fail them."""
+def _fail_abandoned(study: optuna.Study, *, reason: str | None = None) -> None:
+    """Trials left RUNNING can never finish: fail them, marked lost when ``reason`` says so.
+
+    At the start these are an earlier, interrupted run's; after the tasks have
+    settled they are trials whose worker died mid-trial (a lost trial does not
+    count towards ``n_trials``, so it is run again).
+    """
     import optuna
 
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        if reason is not None:
+            study._storage.set_trial_user_attr(trial._trial_id, "worker_lost", True)
+            study._storage.set_trial_user_attr(trial._trial_id, "error", reason)
         study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
 
 
