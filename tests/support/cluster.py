@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ class Cluster:
 
     def worker_pids(self, client: Any) -> dict[str, int]:
         """Worker address -> pid of the worker process (not its nanny)."""
-        return {a: int(w["pid"]) for a, w in client.scheduler_info()["workers"].items()}
+        return {address: int(pid) for address, pid in client.run(os.getpid).items()}
 
 
 def _environment() -> dict[str, str]:
@@ -104,9 +104,5 @@ def dask_cluster(
                     os.killpg(process.pid, signal.SIGKILL)
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    try:
-        yield
-    except ProcessLookupError:
-        pass
+def _quiet() -> suppress[ProcessLookupError]:
+    return suppress(ProcessLookupError)
