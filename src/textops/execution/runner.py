@@ -26,7 +26,13 @@ from textops.config.loader import config_hash
 from textops.config.schema import ComputeTarget, PipelineConfig
 from textops.errors import StoreError, TextopsError
 from textops.execution.backend import LazyBackend
-from textops.execution.planning import Mode, RunOptions, check_environments, plan
+from textops.execution.planning import (
+    Mode,
+    RunOptions,
+    build_isolated,
+    check_environments,
+    plan,
+)
 from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
 from textops.pipeline.graph import Graph, build_graph
@@ -74,6 +80,7 @@ def run_pipeline(
     store = Store(config.store.url)
     store.check_writable()
     hashes = check_environments(config, graph, modes)
+    interpreters = build_isolated(config, graph, modes)
     record = RunRecord(
         run_id=new_run_id(), started=utc_now(), config_hash=config_hash(config),
         options={"only": options.only, "from": options.from_step, "force": options.force},
@@ -87,6 +94,7 @@ def run_pipeline(
             config.compute, factory=_with_staging(executor_factory, store, record.run_id)
         )
         session = _session(record, config, store=store, backend=backend, pool=pool, hashes=hashes)
+        session.interpreters = interpreters
         try:
             _run_steps(session, graph, modes, on_event or (lambda _event, _step: None))
         finally:

@@ -14,6 +14,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textops.clock import utc_now
@@ -52,6 +53,8 @@ class RunSession:
     materialise: Callable[[], str | None]
     is_materialised: Callable[[], bool]
     outputs: dict[str, dict[str, Record]] = field(default_factory=dict)
+    #: the interpreter of each step that runs in its isolated environment
+    interpreters: dict[str, Path] = field(default_factory=dict)
 
     def startup_seconds(self) -> float:
         return float(getattr(self.backend, "startup_seconds", 0.0))
@@ -158,10 +161,10 @@ def _execute(node: Node, session: RunSession, inputs: dict[str, Record], ctx: Ru
     record = session.record.step(node.name)
     step_started = time.perf_counter()
     try:
-        outputs = _checked_outputs(node, node.spec.fn(ctx, node.params, **inputs))
+        outputs = _checked_outputs(node, _call(node, session, inputs, ctx))
     finally:
         record.step_seconds = time.perf_counter() - step_started
-        record.tasks = [task.to_json() for task in session.pool.get(node.compute).take_tasks()]
+        record.tasks.extend(task.to_json() for task in session.pool.get(node.compute).take_tasks())
     session.materialise()
     session.outputs[node.name] = outputs
     record.status, record.outputs = "completed", _as_json(outputs)
@@ -171,6 +174,20 @@ def _execute(node: Node, session: RunSession, inputs: dict[str, Record], ctx: Ru
         {"run_id": session.record.run_id, "step": node.name, "outputs": record.outputs},
         "runs", "_cache", f"{record.cache_key}.json",
     )
+
+
+def _call(node: Node, session: RunSession, inputs: dict[str, Record], ctx: RunContext) -> Any:
+    """The step's function, in process or in its isolated environment."""
+    python = session.interpreters.get(node.name)
+    if python is None:
+        return node.spec.fn(ctx, node.params, **inputs)
+    from textops.execution.isolated import run_isolated
+
+    outputs, ran = run_isolated(node, ctx, inputs, python=python, config=session.config)
+    record = session.record.step(node.name)
+    record.tasks.extend(ran["tasks"])
+    record.host, record.python = ran["host"], ran["python"]
+    return outputs
 
 
 def _checked_outputs(node: Node, returned: Any) -> dict[str, Record]:
