@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from textops.cli import data, models, project, running  # noqa: F401  (registers the commands)
+from textops.cli import data, envs, models, project, running  # noqa: F401  (registers the commands)
 from textops.cli.common import _state, app, err_console
 from textops.errors import TextopsError
 
