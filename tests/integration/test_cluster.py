@@ -190,3 +190,41 @@ def test_a_gpu_target_without_a_gpu_worker_fails_fast_naming_target_and_resource
         api.run(tmp_path / "textops.yaml", on_event=note)
     assert time.perf_counter() - started["sweep"] < 20  # the target's timeout
     assert caught.value.hint and "--resources GPU=1" in caught.value.hint
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    from support.postgres import missing, postgres_server
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    with postgres_server() as url:
+        yield url
+
+
+def test_parallel_tuning_on_two_worker_processes_shares_one_postgresql_study(
+    plain_cluster: Cluster, postgres_url: str, tmp_path: Path
+) -> None:
+    from support.corpora import TOPIC_WORDS, topic_corpus
+    from textops.compute.dask import DaskExecutor
+    from textops.models.network_config import NetworkConfig
+    from textops.tuning import Choice, FloatRange, SearchSpace, TuningConfig, tune
+
+    texts, labels = topic_corpus(TOPIC_WORDS, n_per_class=30, seed=0, own=0.25, cross=0.15)
+    settings = TuningConfig(n_trials=6, startup_trials=6, pruner="none", min_validation_docs=5,
+                            min_validation_docs_per_class=0)
+    space = SearchSpace(learning_rate=FloatRange(low=1e-3, high=0.5, log=True),
+                        embedding_dim=Choice(choices=[8, 16]), epochs=None, batch_size=None)
+    base = NetworkConfig(epochs=2, batch_size=16, buckets=256, min_count=1, embedding_dim=16,
+                         hidden_size=16)
+    with DaskExecutor(plain_cluster.address, staging=(tmp_path / "staged").as_uri()) as executor:
+        result = tune(texts, labels, storage=postgres_url, study_name="pg", executor=executor,
+                      base=base, space=space, settings=settings)
+        tasks = executor.take_tasks()
+    assert result.counts() == {"COMPLETE": 6}
+    assert len({t.worker for t in tasks if t.status == "ok"}) == 2  # both processes tuned
+    import optuna
+
+    study = optuna.load_study(study_name="pg", storage=postgres_url)
+    assert len(study.trials) == 6 and study.best_value == result.best_value

@@ -66,17 +66,30 @@ def open_storage(storage: str, *, create: bool = True) -> optuna.storages.BaseSt
     return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
 
 
+#: one RDB storage (one connection pool) per URL in a process: a worker runs many trials,
+#: and a pool per trial would hold the database's connections until the worker exits
+_RDB_STORAGES: dict[str, optuna.storages.BaseStorage] = {}
+
+
 def _rdb_storage(url: str) -> optuna.storages.BaseStorage:
-    """An Optuna RDB storage; a missing database driver names its install command."""
+    """The process's Optuna RDB storage of ``url``; a missing driver names its install command."""
+    if url not in _RDB_STORAGES:
+        _RDB_STORAGES[url] = _new_rdb_storage(url)
+    return _RDB_STORAGES[url]
+
+
+def _new_rdb_storage(url: str) -> optuna.storages.BaseStorage:
     import optuna
 
     try:
         return optuna.storages.RDBStorage(url)
-    except ModuleNotFoundError as exc:
+    except ImportError as exc:  # Optuna wraps the driver's ModuleNotFoundError
+        cause = exc.__cause__ if isinstance(exc.__cause__, ModuleNotFoundError) else exc
+        name = getattr(cause, "name", None) or "its database driver"
         extra = "postgres" if url.startswith("postgresql") else None
-        install = f'pip install "textops[{extra}]"' if extra else f"pip install {exc.name}"
+        install = f'pip install "textops[{extra}]"' if extra else f"pip install {name}"
         raise EnvironmentError_(
-            f"the tuning storage '{redact(url)}' needs the package '{exc.name}', "
+            f"the tuning storage '{redact(url)}' needs the package '{name}', "
             "which is not installed",
             hint=install,
         ) from exc
