@@ -99,8 +99,8 @@ class EnvironmentsConfig(Strict):
 
     mode: EnvironmentMode = "current"
     cache: str | None = Field(
-        default=None, description="where isolated environments are built; unset: $TEXTOPS_ENV_CACHE, "
-        "else ~/.cache/textops/envs",
+        default=None, description="where isolated environments are built; unset: "
+        "$TEXTOPS_ENV_CACHE, else ~/.cache/textops/envs",
     )
     files: dict[str, str] = Field(
         default_factory=lambda: {
