@@ -67,11 +67,12 @@ def tuning_scale(workers: list[int], n_trials: int) -> list[dict[str, Any]]:
     data = demo_subset()
     rows = []
     for n in workers:
-        with tempfile.TemporaryDirectory() as folder:
-            with dask_cluster(Path(folder) / "cluster", workers=[{}] * n) as cluster:
-                capacity = parallel_capacity(n)
-                seconds = time_tuning(cluster.address, (Path(folder) / "staged").as_uri(),
-                                      n_trials, data)
+        with tempfile.TemporaryDirectory() as name, dask_cluster(
+            Path(name) / "cluster", workers=[{}] * n
+        ) as cluster:
+            capacity = parallel_capacity(n)
+            seconds = time_tuning(cluster.address, (Path(name) / "staged").as_uri(),
+                                  n_trials, data)
         rows.append({"workers": n, "seconds": seconds, "capacity": capacity})
         print(f"tune {n_trials} trials on {n} worker(s): {seconds:.1f} s "
               f"(capacity {capacity:.2f} cores)", flush=True)
@@ -91,15 +92,15 @@ def sweep_scale(workers: list[int], data: Path) -> list[dict[str, Any]]:
     candidates = [c for c in DEFAULT_CANDIDATES if c.name != "random_forest"]
     rows = []
     for n in workers:
-        with tempfile.TemporaryDirectory() as folder:
-            with dask_cluster(Path(folder) / "cluster", workers=[{}] * n,
-                              memory_limit="6GiB") as cluster:
-                capacity = parallel_capacity(n)
-                staging = (Path(folder) / "staged").as_uri()
-                with DaskExecutor(cluster.address, staging=staging) as executor:
-                    started = time.perf_counter()
-                    run_sweep(features, candidates, executor, seed=0, save_skops=False)
-                    seconds = time.perf_counter() - started
+        with tempfile.TemporaryDirectory() as name, dask_cluster(
+            Path(name) / "cluster", workers=[{}] * n, memory_limit="6GiB"
+        ) as cluster:
+            capacity = parallel_capacity(n)
+            staging = (Path(name) / "staged").as_uri()
+            with DaskExecutor(cluster.address, staging=staging) as executor:
+                started = time.perf_counter()
+                run_sweep(features, candidates, executor, seed=0, save_skops=False)
+                seconds = time.perf_counter() - started
         rows.append({"workers": n, "seconds": seconds, "capacity": capacity})
         print(f"sweep on 20 Newsgroups, {n} worker(s): {seconds:.1f} s "
               f"(capacity {capacity:.2f} cores)", flush=True)
