@@ -228,3 +228,46 @@ def test_parallel_tuning_on_two_worker_processes_shares_one_postgresql_study(
 
     study = optuna.load_study(study_name="pg", storage=postgres_url)
     assert len(study.trials) == 6 and study.best_value == result.best_value
+
+
+def test_cluster_mode_with_azure_store_mlflow_server_and_postgresql_tuning(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support.object_stores import azure_store, mlflow_server
+
+    with azure_store() as (store_url, env), mlflow_server(tmp_path / "mlflow") as tracking:
+        for key, value in env.items():  # the workers inherit the store's credentials
+            monkeypatch.setenv(key, value)
+        with dask_cluster(tmp_path / "cluster", workers=[{}, {"GPU": 1}]) as cluster:
+            keep = ("ingest", "profile", "validate", "clean", "sweep", "tune")
+            write_project(tmp_path / "p", keep=keep, compute=remote(cluster.address))
+            definition = yaml.safe_load((tmp_path / "p" / "textops.yaml").read_text())
+            definition["store"]["url"] = store_url
+            definition["tracking"] = {"uri": tracking}
+            tune = next(s for s in definition["steps"] if s["name"] == "tune")
+            tune["params"]["storage"] = postgres_url
+            (tmp_path / "p" / "textops.yaml").write_text(yaml.safe_dump(definition))
+            record = api.run(tmp_path / "p" / "textops.yaml")
+        assert {s.status for s in record.steps} == {"completed"}
+        assert record.tracking_uri == tracking
+        from mlflow.tracking import MlflowClient
+
+        client = MlflowClient(tracking_uri=tracking)
+        runs = client.search_runs([client.get_experiment_by_name("textops").experiment_id],
+                                  max_results=200)
+        children = [r for r in runs if r.data.tags.get("mlflow.parentRunId")]
+        steps = {r.info.run_name: r for r in children
+                 if r.data.tags["mlflow.parentRunId"] == record.mlflow_run_id}
+        assert set(steps) == set(keep)
+        assert steps["tune"].data.params["study_storage"].startswith("postgresql://textops:***@")
+        trials = [r for r in children
+                  if r.data.tags["mlflow.parentRunId"] == steps["tune"].info.run_id]
+        assert len(trials) == TUNE["tuning"]["n_trials"]
+        ridge = next(r for r in children if r.info.run_name == "ridge")
+        assert "confusion_matrix.json" in {a.path for a in client.list_artifacts(ridge.info.run_id)}
+        import optuna
+
+        study = optuna.load_study(study_name=record.step("tune").outputs["best"]["study"],
+                                  storage=postgres_url)
+        assert len(study.trials) == TUNE["tuning"]["n_trials"]
+        assert {t["status"] for t in record.step("tune").tasks} == {"ok"}

@@ -31,8 +31,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 30
+def _wait_for_port(
+    port: int, process: subprocess.Popen[bytes], what: str, *, timeout: float = 30
+) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{what} exited with status {process.returncode}")
@@ -40,14 +42,14 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str) -> No
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"{what} did not listen on port {port} in 30 s")
+    raise RuntimeError(f"{what} did not listen on port {port} in {timeout:.0f} s")
 
 
 @contextmanager
-def _server(command: list[str], port: int, what: str) -> Iterator[None]:
+def _server(command: list[str], port: int, what: str, *, timeout: float = 30) -> Iterator[None]:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for_port(port, process, what)
+        _wait_for_port(port, process, what, timeout=timeout)
         yield
     finally:
         process.terminate()
@@ -93,3 +95,16 @@ def azure_store() -> Iterator[tuple[str, dict[str, str]]]:
 
         BlobServiceClient.from_connection_string(connection).create_container("textops")
         yield "az://textops/store", env
+
+
+@contextmanager
+def mlflow_server(folder: Path) -> Iterator[str]:
+    """A shared ``mlflow server`` (SQLite backend, artifacts proxied to a folder): its URL."""
+    server = Path(sys.executable).with_name("mlflow")
+    port = _free_port()
+    command = [str(server), "server", "--host", "127.0.0.1", "--port", str(port),
+               "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}",
+               "--artifacts-destination", str(folder / "artifacts"), "--workers", "1"]
+    # its first start migrates the database: 10-40 s on a busy 2-core machine
+    with _server(command, port, "mlflow server", timeout=120):
+        yield f"http://127.0.0.1:{port}"
