@@ -350,14 +350,28 @@ def _apply(
 
 
 def _lost_attempts(client: Any, keys: dict[str, str], *, since: float) -> list[TaskRun]:
-    """Attempts at ``keys`` a worker was processing when it left the cluster after ``since``."""
-    lost = []
-    for stamp, event in client.get_events("all"):
-        if stamp < since or not isinstance(event, dict):
-            continue
-        if event.get("action") != "remove-worker":
-            continue
-        for key in event.get("processing-tasks") or ():
-            if key in keys:
-                lost.append(TaskRun(keys[key], str(key), str(event.get("worker")), "lost"))
-    return lost
+    """Attempts at ``keys`` a worker was processing when it left the cluster after ``since``.
+
+    Filtered on the scheduler: its whole event log may hold events that do not
+    travel. The filter is a closure, so it is shipped by value and the
+    scheduler needs no textops installed.
+    """
+    wanted = set(keys)
+
+    def removed(dask_scheduler: Any) -> list[tuple[str, str]]:
+        found = []
+        for stamp, event in dask_scheduler.get_events("all"):
+            if stamp < since or not isinstance(event, dict):
+                continue
+            if event.get("action") == "remove-worker":
+                worker = str(event.get("worker"))
+                found.extend((str(key), worker) for key in event.get("processing-tasks") or ()
+                             if str(key) in wanted)
+        return found
+
+    try:
+        pairs = client.run_on_scheduler(removed)
+    except Exception as exc:  # noqa: BLE001 - the record loses detail, the step is unharmed
+        logging.getLogger(__name__).warning("cannot read the scheduler's lost tasks: %s", exc)
+        return []
+    return [TaskRun(keys[key], key, worker, "lost") for key, worker in pairs]
