@@ -359,7 +359,7 @@ def _lost_attempts(client: Any, keys: dict[str, str], *, since: float) -> list[T
     wanted = set(keys)
 
     def removed(dask_scheduler: Any) -> list[tuple[str, str]]:
-        found = []
+        found: list[tuple[str, str]] = []
         for stamp, event in dask_scheduler.get_events("all"):
             if stamp < since or not isinstance(event, dict):
                 continue

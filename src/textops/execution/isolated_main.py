@@ -9,6 +9,7 @@ hint. The exit status is 0, or the error's exit code.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -35,7 +36,7 @@ def main(folder: Path) -> int:
 
 
 def _run(request: dict[str, Any], folder: Path) -> dict[str, Any]:
-    from textops.compute.targets import ExecutorPool
+    from textops.compute.targets import ExecutorPool, make_executor
     from textops.config.schema import PipelineConfig
     from textops.execution.backend import LazyBackend
     from textops.execution.context import RunContext
@@ -55,7 +56,8 @@ def _run(request: dict[str, Any], folder: Path) -> dict[str, Any]:
     tracker = StepTracker(backend, name=node.name, ensure_parent=lambda: None, keep=out.write_bytes)
     if tracked:
         tracker.adopt(tracked)
-    pool = ExecutorPool(config.compute)
+    staging = store.fs.unstrip_protocol(store.path("runs", "_staged", request["run_id"]))
+    pool = ExecutorPool(config.compute, factory=functools.partial(make_executor, staging=staging))
     ctx = RunContext(
         name=node.name, run_id=request["run_id"], scope=node.data,
         device=config.compute[node.compute].device, code_version=request["code_version"],
