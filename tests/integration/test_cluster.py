@@ -226,7 +226,9 @@ def test_parallel_tuning_on_two_worker_processes_shares_one_postgresql_study(
     assert len({t.worker for t in tasks if t.status == "ok"}) == 2  # both processes tuned
     import optuna
 
-    study = optuna.load_study(study_name="pg", storage=postgres_url)
+    from textops.tuning.trial import open_storage  # the process's one pool for the URL
+
+    study = optuna.load_study(study_name="pg", storage=open_storage(postgres_url))
     assert len(study.trials) == 6 and study.best_value == result.best_value
 
 
@@ -267,7 +269,9 @@ def test_cluster_mode_with_azure_store_mlflow_server_and_postgresql_tuning(
         assert "confusion_matrix.json" in {a.path for a in client.list_artifacts(ridge.info.run_id)}
         import optuna
 
+        from textops.tuning.trial import open_storage
+
         study = optuna.load_study(study_name=record.step("tune").outputs["best"]["study"],
-                                  storage=postgres_url)
+                                  storage=open_storage(postgres_url))
         assert len(study.trials) == TUNE["tuning"]["n_trials"]
         assert {t["status"] for t in record.step("tune").tasks} == {"ok"}
