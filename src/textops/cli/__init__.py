@@ -11,6 +11,7 @@ import sys
 from textops.cli import (  # noqa: F401  (importing a module registers its commands)
     data,
     doctor,
+    envs,
     models,
     monitor,
     project,

@@ -2,8 +2,9 @@
 
 :func:`progress_display` picks the form: Rich bars on a terminal, one plain
 line per event under CI (a long task's counts at most every few seconds, and
-always its last), nothing with ``--quiet`` or when stderr is not a terminal. Every form remembers which steps finished, so an interrupted run
-can say what it kept and where the next ``textops run`` resumes.
+always its last), nothing with ``--quiet`` or when stderr is not a terminal.
+Every form remembers which steps finished, so an interrupted run can say what
+it kept and where the next ``textops run`` resumes.
 """
 
 from __future__ import annotations

@@ -16,18 +16,29 @@ the next one too. Dask's ``KilledWorker`` becomes a
 :attr:`DaskExecutor.memory_limit`. For a scheduler given by address, set
 ``distributed.scheduler.allowed-failures`` on the scheduler itself.
 
+Every settled task is logged (:class:`~textops.compute.tasklog.TaskRun`: the
+worker that ran it, its outcome), and so is every attempt a dying worker took
+with it, from the scheduler's ``remove-worker`` events; :meth:`DaskExecutor.take_tasks`
+hands the log to the runner. On a cluster given by address, scattered objects
+travel through the store (:mod:`textops.compute.staging`) when the executor is
+given a ``staging`` folder, never through the scheduler.
+
 ``distributed`` is imported when an executor is made, not with this module.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, InvalidStateError
 from typing import Any, TypeVar
 
+from textops.compute import staging as staged
 from textops.compute.base import Scattered, unwrap_scattered, worker_lost
+from textops.compute.tasklog import TaskRun, TaskStatus
 from textops.errors import ConfigError
 
 T = TypeVar("T")
@@ -60,6 +71,10 @@ class DaskExecutor:
         Worker processes (default) or threads of this process (tests, debugging).
     timeout : float
         Seconds to wait for the cluster to start or the scheduler to answer.
+    staging : str or None
+        A folder URL in the store every worker reads: with an ``address``,
+        :meth:`scatter` writes objects there instead of sending them through
+        the scheduler; the folder is removed on :meth:`close`.
     """
 
     def __init__(
@@ -73,8 +88,14 @@ class DaskExecutor:
         allowed_failures: int = 0,
         processes: bool = True,
         timeout: float = 60.0,
+        staging: str | None = None,
     ) -> None:
         self.address = address
+        self._staging = staging if address is not None else None
+        self._runs: list[TaskRun] = []
+        self._keys: dict[str, str] = {}  # Dask key -> function name, since the last take
+        self._log_lock = threading.Lock()
+        self._since = time.time()
         self._cluster: Any = None
         #: resource sets some worker was seen to offer: checked once, not on every submit
         self._offered: set[frozenset[tuple[str, float]]] = set()
@@ -132,21 +153,39 @@ class DaskExecutor:
             self._check_resources(resources)
         args, kwargs = unwrap_scattered(args, kwargs)
         name = getattr(fn, "__name__", "task")
+        key = f"{name}-{uuid.uuid4().hex}"
+        with self._log_lock:
+            self._keys[key] = name
         task = self.client.submit(
-            _apply,
-            fn,
-            args,
-            kwargs,
-            key=f"{name}-{uuid.uuid4().hex}",
-            resources=dict(resources) if resources else None,
-            pure=False,
+            _apply, fn, args, kwargs, key=key,
+            resources=dict(resources) if resources else None, pure=False,
         )
-        return _TaskFuture(task, name=name, memory_limit=self.memory_limit)
+        return _TaskFuture(task, name=name, memory_limit=self.memory_limit, log=self._log)
 
     def scatter(self, obj: T) -> Scattered[T]:
-        """Copy ``obj`` to every worker once; pass the handle to :meth:`submit`."""
+        """Ship ``obj`` to the workers once; pass the handle to :meth:`submit`.
+
+        With a ``staging`` folder (a cluster by address) it goes through the
+        store; otherwise Dask copies it to every worker.
+        """
+        if self._staging is not None:
+            return Scattered(staged.stage(obj, self._staging))
         [future] = self.client.scatter([obj], broadcast=True, hash=False)
         return Scattered(future)
+
+    def take_tasks(self) -> list[TaskRun]:
+        """The tasks settled since the last call, and the attempts lost with a worker."""
+        with self._log_lock:
+            runs, self._runs = self._runs, []
+            keys, self._keys = self._keys, {}
+        since, self._since = self._since, time.time()
+        if self.client is None or not keys:
+            return runs
+        return _lost_attempts(self.client, keys, since=since) + runs
+
+    def _log(self, run: TaskRun) -> None:
+        with self._log_lock:
+            self._runs.append(run)
 
     def as_completed(self, futures: Iterable[Future[T]]) -> Iterator[Future[T]]:
         """Yield ``futures`` (the same objects) as they finish."""
@@ -172,6 +211,9 @@ class DaskExecutor:
         cluster, self._cluster = self._cluster, None
         if cluster is not None:
             cluster.close()
+        folder, self._staging = self._staging, None
+        if folder is not None:
+            staged.remove(folder)
 
     def __enter__(self) -> DaskExecutor:
         return self
@@ -254,11 +296,14 @@ class _TaskFuture(Future[T]):
     fake executor does; the Dask key carries a unique suffix.
     """
 
-    def __init__(self, task: Any, *, name: str, memory_limit: int | None) -> None:
+    def __init__(
+        self, task: Any, *, name: str, memory_limit: int | None, log: Callable[[TaskRun], None]
+    ) -> None:
         super().__init__()
         self._task: Any = task
         self._name = name
         self._memory_limit = memory_limit
+        self._log = log
         task.add_done_callback(self._settle)  # runs in Dask's callback thread
 
     def cancel(self) -> bool:
@@ -272,23 +317,71 @@ class _TaskFuture(Future[T]):
     def _settle(self, task: Any) -> None:
         from distributed.scheduler import KilledWorker
 
+        status: TaskStatus = "error"
+        worker, seconds = None, None
         try:
             try:
-                value = task.result()
+                value, worker, seconds = task.result()
             except KilledWorker as exc:
+                status = "lost"
                 error = worker_lost(self._name, memory_limit=self._memory_limit)
                 error.__cause__ = exc
                 self.set_exception(error)
             except BaseException as exc:  # noqa: BLE001 - the future carries it to the caller
+                status = "cancelled" if task.cancelled() else "error"
                 self.set_exception(exc)
             else:
+                status = "ok"
                 self.set_result(value)
         except InvalidStateError:
             pass  # cancelled by the caller meanwhile: nobody waits for the outcome
         finally:
             self._task = None
+            self._log(TaskRun(self._name, task.key, worker, status, seconds))
 
 
-def _apply(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
-    """Call ``fn`` on the worker; keeps ``fn``'s keywords apart from ``Client.submit``'s."""
-    return fn(*args, **kwargs)
+def _apply(
+    fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[T, str | None, float]:
+    """Call ``fn`` on the worker, staged arguments loaded; returns the worker and seconds too.
+
+    Keeps ``fn``'s keywords apart from ``Client.submit``'s.
+    """
+    from distributed import get_worker
+
+    try:
+        worker: str | None = get_worker().address
+    except ValueError:  # not on a worker (a threaded test cluster's client thread)
+        worker = None
+    started = time.perf_counter()
+    args = tuple(staged.resolve(arg) for arg in args)
+    kwargs = {name: staged.resolve(value) for name, value in kwargs.items()}
+    return fn(*args, **kwargs), worker, time.perf_counter() - started
+
+
+def _lost_attempts(client: Any, keys: dict[str, str], *, since: float) -> list[TaskRun]:
+    """Attempts at ``keys`` a worker was processing when it left the cluster after ``since``.
+
+    Filtered on the scheduler: its whole event log may hold events that do not
+    travel. The filter is a closure, so it is shipped by value and the
+    scheduler needs no textops installed.
+    """
+    wanted = set(keys)
+
+    def removed(dask_scheduler: Any) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for stamp, event in dask_scheduler.get_events("all"):
+            if stamp < since or not isinstance(event, dict):
+                continue
+            if event.get("action") == "remove-worker":
+                worker = str(event.get("worker"))
+                found.extend((str(key), worker) for key in event.get("processing-tasks") or ()
+                             if str(key) in wanted)
+        return found
+
+    try:
+        pairs = client.run_on_scheduler(removed)
+    except Exception as exc:  # noqa: BLE001 - the record loses detail, the step is unharmed
+        logging.getLogger(__name__).warning("cannot read the scheduler's lost tasks: %s", exc)
+        return []
+    return [TaskRun(keys[key], key, worker, "lost") for key, worker in pairs]

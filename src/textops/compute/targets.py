@@ -3,7 +3,10 @@
 The runner asks an :class:`ExecutorPool` for a step's target by name and hands
 the step the :class:`LazyExecutor` it gets: the target's ``resources`` go with
 every task submitted without explicit ones, so a step never passes resources
-itself, and a cluster starts only when a task needs it.
+itself, and a cluster starts only when a task needs it. An error the executor
+raises about its cluster (unreachable, no worker with the resources asked for)
+names the target. After each step the runner takes the executor's task log
+(:meth:`LazyExecutor.take_tasks`): which worker ran which task, which were lost.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textops.compute.base import Executor, LocalExecutor, Scattered
+from textops.compute.tasklog import TaskRun
+from textops.errors import ConfigError
 
 if TYPE_CHECKING:
     from textops.config.schema import ComputeTarget
@@ -23,8 +28,12 @@ T = TypeVar("T")
 __all__ = ["ExecutorPool", "LazyExecutor", "make_executor"]
 
 
-def make_executor(target: ComputeTarget) -> Executor:
-    """Start the executor ``target`` describes: inline, or a Dask cluster or client."""
+def make_executor(target: ComputeTarget, *, staging: str | None = None) -> Executor:
+    """Start the executor ``target`` describes: inline, or a Dask cluster or client.
+
+    ``staging`` (a folder URL in the store) carries scattered objects to the
+    workers of a cluster given by address (:mod:`textops.compute.staging`).
+    """
     if target.kind == "local":
         return LocalExecutor()
     from textops.compute.dask import DaskExecutor
@@ -35,6 +44,8 @@ def make_executor(target: ComputeTarget) -> Executor:
         threads_per_worker=target.threads_per_worker,
         memory_limit=target.memory_limit,
         resources=target.resources or None,
+        timeout=target.timeout,
+        staging=staging,
     )
 
 
@@ -57,9 +68,11 @@ class LazyExecutor:
         is_local: bool,
         resources: Mapping[str, float] | None = None,
         on_start: Callable[[Executor], None] | None = None,
+        name: str | None = None,
     ) -> None:
         self._factory = factory
         self._on_start = on_start
+        self.name = name
         self._executor: Executor | None = None
         self._n_workers = n_workers
         self._is_local = is_local
@@ -84,10 +97,24 @@ class LazyExecutor:
 
     def _get(self) -> Executor:
         if self._executor is None:
-            self._executor = self._factory()
+            try:
+                self._executor = self._factory()
+            except ConfigError as exc:
+                raise self._named(exc) from exc
             if self._on_start is not None:
                 self._on_start(self._executor)
         return self._executor
+
+    def _named(self, exc: ConfigError) -> ConfigError:
+        """``exc`` with the compute target's name in front, when there is one."""
+        if self.name is None:
+            return exc
+        return ConfigError(f"compute target '{self.name}': {exc.message}", hint=exc.hint)
+
+    def take_tasks(self) -> list[TaskRun]:
+        """The executor's task log since the last call (empty for one that keeps none)."""
+        take = getattr(self._executor, "take_tasks", None)
+        return list(take()) if take is not None else []
 
     def submit(
         self,
@@ -100,7 +127,11 @@ class LazyExecutor:
         """Submit to the real executor; ``resources=None`` means the bound ones."""
         if resources is None:
             resources = self.resources or None
-        return self._get().submit(fn, *args, resources=resources, **kwargs)
+        executor = self._get()
+        try:
+            return executor.submit(fn, *args, resources=resources, **kwargs)
+        except ConfigError as exc:  # e.g. no worker offers the resources
+            raise self._named(exc) from exc
 
     def scatter(self, obj: T) -> Scattered[T]:
         return self._get().scatter(obj)
@@ -144,6 +175,7 @@ class ExecutorPool:
                 is_local=target.kind == "local" or target.address is None,
                 resources=target.resources,
                 on_start=None if self._on_start is None else partial(self._on_start, name),
+                name=name,
             )
         return self._executors[name]
 

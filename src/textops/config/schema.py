@@ -77,6 +77,10 @@ class ComputeTarget(Strict):
     memory_limit: str | None = "4GiB"
     resources: dict[str, float] = Field(default_factory=dict)
     device: Literal["auto", "cpu", "cuda"] = "cpu"
+    timeout: float = Field(
+        default=60.0, gt=0, description="seconds to wait for the cluster to start or for a "
+        "scheduler given by address to answer and show a worker",
+    )
 
 
 class MonitoringConfig(Strict):
@@ -96,10 +100,22 @@ def _default_compute() -> dict[str, ComputeTarget]:
     }
 
 
-class EnvironmentsConfig(Strict):
-    """Environment files per name, and how they are enforced."""
+EnvironmentMode = Literal["current", "isolated", "off"]
 
-    mode: Literal["current", "off"] = "current"
+
+class EnvironmentsConfig(Strict):
+    """Environment files per name, and how they are enforced.
+
+    ``current``: check the running interpreter against the file; ``isolated``:
+    run the step in a virtual environment built from the file (reused while the
+    file is unchanged); ``off``: neither.
+    """
+
+    mode: EnvironmentMode = "current"
+    cache: str | None = Field(
+        default=None, description="where isolated environments are built; unset: "
+        "$TEXTOPS_ENV_CACHE, else ~/.cache/textops/envs",
+    )
     files: dict[str, str] = Field(
         default_factory=lambda: {
             "data": "environments/data.yml",
@@ -118,6 +134,9 @@ class StepConfig(Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     compute: str | None = None
     environment: str | None = None
+    environment_mode: EnvironmentMode | None = Field(
+        default=None, description="this step's environments.mode; unset: the global one"
+    )
     data: Literal["raw", "full", "subset", "all"] | None = None
 
     @field_validator("name")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 from textops.config.schema import PipelineConfig
 from textops.envs.check import missing_requirements, read_environment
@@ -55,7 +56,8 @@ def check_environments(
     for node in graph.nodes:
         env = read_environment(node.environment, config.environments.files[node.environment])
         hashes[node.name] = env.content_hash
-        if config.environments.mode == "current" and modes[node.name] in (Mode.RUN, Mode.FORCE):
+        mode = node.config.environment_mode or config.environments.mode
+        if mode == "current" and modes[node.name] in (Mode.RUN, Mode.FORCE):
             missing = missing_requirements(env)
             if missing:
                 raise EnvironmentError_(
@@ -64,3 +66,20 @@ def check_environments(
                     hint="pip install the packages above, or --set environments.mode=off",
                 )
     return hashes
+
+
+def build_isolated(
+    config: PipelineConfig, graph: Graph, modes: dict[str, Mode]
+) -> dict[str, Path]:
+    """The interpreter of each step that runs isolated, its environment built or reused."""
+    from textops.envs.isolated import build, cache_folder
+
+    cache = cache_folder(config.environments.cache)
+    interpreters: dict[str, Path] = {}
+    for node in graph.nodes:
+        mode = node.config.environment_mode or config.environments.mode
+        if mode != "isolated" or modes[node.name] not in (Mode.RUN, Mode.FORCE):
+            continue
+        env = read_environment(node.environment, config.environments.files[node.environment])
+        interpreters[node.name] = build(env, cache=cache).python
+    return interpreters

@@ -26,6 +26,17 @@ class StepRecord:
     outputs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     mlflow_run_id: str | None = None
+    #: where the step's own code ran: "host:pid" of the driver, or of its isolated process
+    host: str | None = None
+    #: the interpreter of its isolated environment (None: the driver's)
+    python: str | None = None
+    #: its fanned-out tasks: name, Dask key, worker, status (ok | error | lost | cancelled)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def lost_tasks(self) -> list[dict[str, Any]]:
+        """The task attempts a worker took with it when it died."""
+        return [task for task in self.tasks if task["status"] == "lost"]
 
 
 @dataclass

@@ -13,6 +13,7 @@ Planning is in :mod:`~textops.execution.planning`, one step's run in
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,7 +27,13 @@ from textops.config.loader import config_hash
 from textops.config.schema import ComputeTarget, PipelineConfig
 from textops.errors import StoreError, TextopsError
 from textops.execution.backend import DeferredBackend, LazyBackend
-from textops.execution.planning import Mode, RunOptions, check_environments, plan
+from textops.execution.planning import (
+    Mode,
+    RunOptions,
+    build_isolated,
+    check_environments,
+    plan,
+)
 from textops.execution.preflight import check_before_writing
 from textops.execution.records import RunRecord, StepRecord
 from textops.execution.step_run import RunSession, run_step
@@ -89,6 +96,7 @@ def run_pipeline(
     store.check_writable()
     hashes = check_environments(config, graph, modes)
     check_before_writing(config, graph, modes, store=store)
+    interpreters = build_isolated(config, graph, modes)
     record = RunRecord(
         run_id=new_run_id(), started=utc_now(), config_hash=config_hash(config),
         options={"only": options.only, "from": options.from_step, "force": options.force},
@@ -104,10 +112,12 @@ def run_pipeline(
             backend = (DeferredBackend(LazyBackend(config, store)) if config.tracking.enabled
                        else None)
         emit = on_event or (lambda _event: None)
-        pool = ExecutorPool(config.compute, factory=executor_factory,
+        pool = ExecutorPool(config.compute,
+                            factory=_with_staging(executor_factory, store, record.run_id),
                             on_start=lambda target, executor: _announce(emit, target, executor))
         session = _session(record, config, store=store, backend=backend, pool=pool, hashes=hashes)
         session.emit = emit
+        session.interpreters = interpreters
         session.notify(RunStarted("", record.run_id))
         try:
             _run_steps(session, graph, modes, stop or (lambda: False))
@@ -124,6 +134,16 @@ def _announce(emit: Event, target: str, executor: Executor) -> None:
     link = getattr(executor, "dashboard_link", None)
     if link:
         emit(Notice("", f"Dask cluster for target '{target}': dashboard {link}"))
+
+
+def _with_staging(
+    factory: Callable[[ComputeTarget], Executor], store: Store, run_id: str
+) -> Callable[[ComputeTarget], Executor]:
+    """The default factory, given a folder of the store where a remote cluster's data goes."""
+    if factory is not make_executor:
+        return factory  # a test's own executors
+    folder = store.fs.unstrip_protocol(store.path("runs", "_staged", run_id))
+    return functools.partial(make_executor, staging=folder)
 
 
 def _run_steps(

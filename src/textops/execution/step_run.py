@@ -11,9 +11,12 @@ downstream steps receive exactly what a cache hit would give them.
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textops.clock import utc_now
@@ -55,6 +58,8 @@ class RunSession:
     outputs: dict[str, dict[str, Record]] = field(default_factory=dict)
     #: where the steps' progress events go (the runner's ``on_event``)
     emit: Emit = field(default=lambda _event: None)
+    #: the interpreter of each step that runs in its isolated environment
+    interpreters: dict[str, Path] = field(default_factory=dict)
 
     def notify(self, event: ProgressEvent) -> None:
         Progress(self.emit).emit(event)
@@ -76,6 +81,7 @@ def run_step(node: Node, mode: Mode, session: RunSession) -> None:
     record = session.record.step(node.name)
     started, startup_before = time.perf_counter(), session.startup_seconds()
     record.started = utc_now()
+    record.host = f"{socket.gethostname()}:{os.getpid()}"
     inputs = {key: _resolve_ref(ref, session) for key, ref in node.config.inputs.items()}
     record.code_version = code_version(node.spec)
     record.cache_key = _key(node, session, inputs)
@@ -220,9 +226,10 @@ def _execute(node: Node, session: RunSession, inputs: dict[str, Record], ctx: Ru
     record = session.record.step(node.name)
     step_started = time.perf_counter()
     try:
-        outputs = _checked_outputs(node, node.spec.fn(ctx, node.params, **inputs))
+        outputs = _checked_outputs(node, _call(node, session, inputs, ctx))
     finally:
         record.step_seconds = time.perf_counter() - step_started
+        record.tasks.extend(task.to_json() for task in session.pool.get(node.compute).take_tasks())
     session.materialise()
     session.outputs[node.name] = outputs
     record.status, record.outputs = "completed", _as_json(outputs)
@@ -242,6 +249,20 @@ def _commit(session: RunSession, step: str, outputs: dict[str, Record], *, key: 
          "files": file_digests(catalog.store, paths)},
         "runs", "_cache", f"{key}.json",
     )
+
+
+def _call(node: Node, session: RunSession, inputs: dict[str, Record], ctx: RunContext) -> Any:
+    """The step's function, in process or in its isolated environment."""
+    python = session.interpreters.get(node.name)
+    if python is None:
+        return node.spec.fn(ctx, node.params, **inputs)
+    from textops.execution.isolated import run_isolated
+
+    outputs, ran = run_isolated(node, ctx, inputs, python=python, config=session.config)
+    record = session.record.step(node.name)
+    record.tasks.extend(ran["tasks"])
+    record.host, record.python = ran["host"], ran["python"]
+    return outputs
 
 
 def _checked_outputs(node: Node, returned: Any) -> dict[str, Record]:
@@ -326,6 +347,8 @@ def _track_step(node: Node, record: StepRecord, tracker: StepTracker, status: st
             "wall_seconds": record.wall_seconds,
             "step_seconds": record.step_seconds,
             "runner_overhead_seconds": record.overhead_seconds,
+            **({"tasks": float(len(record.tasks)), "tasks_lost": float(len(record.lost_tasks))}
+               if record.tasks else {}),
         },
         tags=tags,
     )

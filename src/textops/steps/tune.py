@@ -5,16 +5,17 @@ default) and a ``contender`` from ``refit``, the form that won refit's
 cross-validation on the full training set (the cleaned text, or the raw text
 when cleaning removed what carries the class); ``cleaned`` or ``raw`` fix it.
 
-One study, shared by every worker: an Optuna journal file in the store on one
-machine, or the RDB URL in ``storage`` for a cluster. The study is named after
-the dataset version, the cleaning, the step's parameters and the code version
-of this step, so re-running after a crash resumes it (only the missing trials
-run, a killed trial with its own seed again), and a change to the training code
-starts a new study. A forced run (``--force``, ``--from``) starts the next
-generation of the study (``<name>-g2``...) instead of resuming: it gives the
-same answer as the first, from nothing. Workers never talk
-to MLflow: the driver logs one child run per finished trial from the study
-afterwards.
+One study, shared by every worker: an Optuna journal file in the store (one
+machine, or a store folder every machine mounts), or the RDB URL in ``storage``
+(PostgreSQL) for a cluster; SQLite is refused for trials on several workers.
+The study is named after the dataset version, the cleaning, the step's
+parameters and the code version of this step, so re-running after a crash
+resumes it (only the missing trials run, a killed trial with its own seed
+again), and a change to the training code starts a new study. A forced run
+(``--force``, ``--from``) starts the next generation of the study
+(``<name>-g2``...) instead of resuming: it gives the same answer as the first,
+from nothing. Workers never talk to MLflow: the driver logs one child run per
+finished trial from the study afterwards.
 """
 
 from __future__ import annotations
@@ -127,12 +128,17 @@ def _generation(ctx: StepContext, params: Params, base: str) -> str:
 
 
 def _journal(ctx: StepContext, study_name: str) -> str:
-    """The journal file in the store: only where every worker shares this machine's disk."""
+    """The journal file in the store: only for a store that is a folder.
+
+    Workers on other machines use it when they mount the store at the same
+    path; one that cannot see it fails its trial saying so.
+    """
     journal = ctx.catalog.tuning_journal(study_name)
-    if journal is None or not ctx.executor.is_local:
+    if journal is None:
         raise ConfigError(
-            "the tune step's Optuna journal needs a local store and workers on this machine; "
-            f"store '{ctx.catalog.store.url}' or the tune step's cluster is shared",
+            "the tune step's Optuna journal needs a store that is a folder (local, or "
+            f"mounted at the same path on every worker); store '{ctx.catalog.store.url}' "
+            "is not one",
             hint="set steps.tune.params.storage to a database URL every worker can reach "
             "(e.g. postgresql://user@host/optuna)",
         )

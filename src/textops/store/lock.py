@@ -1,12 +1,17 @@
-"""A lock so two runs on one machine never write the same store at once.
+"""A lock so two runs never write the same store at once, on one machine or several.
 
-The lock file lives in the system's temporary folder, keyed by the store's
-canonical location (a local folder with symlinks and relative parts resolved, so
-``./store``, ``/abs/store`` and a link to it share one lock), so taking it never
-changes the store itself (a refused run leaves the store
-byte-for-byte as it was). Across machines, safety comes from the store's
-layout instead: dataset versions are content-addressed and committed by a
-manifest written last, so two writers of one version write the same bytes.
+On one machine the lock file lives in the system's temporary folder, keyed by
+the store's canonical location (a local folder with symlinks and relative parts
+resolved, so ``./store``, ``/abs/store`` and a link to it share one lock), so
+taking it never changes the store itself (a refused run leaves a local store
+byte-for-byte as it was). An object store (``s3://``, ``az://``) is shared by
+machines, so a run also takes ``_lock.json`` in the store by conditional create
+(S3 ``If-None-Match: *``, an Azure blob written only if absent): a driver on
+another machine is refused while it exists, and the run removes it when it
+ends. A driver killed mid-run leaves it behind; the refusal names it, its host
+and process, and how to remove it. The store's layout is the second line:
+dataset versions are content-addressed and committed by a manifest written
+last, so even two writers of one version write the same bytes.
 """
 
 from __future__ import annotations
@@ -79,6 +84,48 @@ def store_lock(store_url: str, *, timeout: float = 0.0) -> Iterator[None]:
             "command": " ".join(["textops", *sys.argv[1:]])[:200],
             "since": time.time(), "store": canonical_store(store_url),
         }))
-        yield
+        with _object_store_lock(store_url):
+            yield
     finally:
         lock.release()
+
+
+@contextmanager
+def _object_store_lock(store_url: str) -> Iterator[None]:
+    """Hold ``_lock.json`` in an object store by conditional create; nothing for a folder."""
+    import json
+    import socket
+    import time
+
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(store_url)
+    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+    if "file" in protocols:
+        yield
+        return
+    path = f"{root.rstrip('/')}/_lock.json"
+    holder = {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
+    try:
+        with fs.open(path, "xb") as handle:  # fails if the object exists, atomically
+            handle.write(json.dumps(holder).encode())
+    except FileExistsError:
+        raise StoreError(
+            f"store '{store_url}' is in use by another textops run ({_holder(fs, path)})",
+            hint="wait for it to finish; if that run died, delete "
+            f"{fs.unstrip_protocol(path)} and run again",
+        ) from None
+    try:
+        yield
+    finally:
+        fs.rm_file(path)
+
+
+def _holder(fs: object, path: str) -> str:
+    import json
+
+    try:
+        data = json.loads(fs.cat_file(path))  # type: ignore[attr-defined]
+        return f"host {data['host']}, process {data['pid']}"
+    except (OSError, ValueError, KeyError):
+        return "holder unknown"

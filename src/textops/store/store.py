@@ -18,6 +18,9 @@ from typing import Any
 
 from textops.errors import StoreError
 
+#: the extra that installs the fsspec backend of a scheme
+_EXTRAS = {"s3": "s3", "s3a": "s3", "az": "azure", "abfs": "azure", "abfss": "azure"}
+
 
 class Store:
     """A store rooted at ``url`` (a folder or an fsspec URL such as ``s3://bucket/x``)."""
@@ -29,9 +32,12 @@ class Store:
         try:
             self.fs, self.root = fsspec.core.url_to_fs(url)
         except (ImportError, ValueError) as exc:
+            scheme = url.split("://", 1)[0] if "://" in url else ""
+            extra = _EXTRAS.get(scheme)
             raise StoreError(
                 f"store URL '{url}' cannot be opened: {exc}",
-                hint="install the fsspec backend for its scheme (e.g. s3fs, adlfs, gcsfs)",
+                hint=f'pip install "textops[{extra}]"' if extra else
+                "install the fsspec backend for its scheme (e.g. s3fs, adlfs, gcsfs)",
             ) from exc
         self.is_local = "file" in _protocols(self.fs)
         if self.is_local:

@@ -122,6 +122,10 @@ class StepTracker:
             )
         return self._run_id
 
+    def adopt(self, run_id: str) -> None:
+        """Log into ``run_id``, a run made elsewhere (a step run in another process)."""
+        self._run_id = run_id
+
     @property
     def has_run(self) -> bool:
         return self._run_id is not None

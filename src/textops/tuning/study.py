@@ -39,11 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textops.errors import ModelError, WorkerLostError
+from textops.errors import ConfigError, ModelError, WorkerLostError
 from textops.models.network_config import NetworkConfig
 from textops.models.training import validation_size
 from textops.progress import Progress
 from textops.store.integrity import trim_partial_line
+from textops.tracking.base import redact
 from textops.tuning.settings import TuningConfig, validation_share
 from textops.tuning.space import SearchSpace, apply_params
 from textops.tuning.trial import TrialOutcome, TrialTask, open_storage, run_trial_task
@@ -52,11 +53,12 @@ if TYPE_CHECKING:
     import optuna
     import pandas as pd
 
-    from textops.compute.base import Executor
+    from textops.compute.base import Executor, Scattered
 
 FINISHED_STATES = ("COMPLETE", "PRUNED", "FAIL")
 #: user attributes: the task index a trial ran for, and the mark of a killed trial
 TASK_ATTR, ABANDONED_ATTR = "task", "abandoned"
+_ROUNDS = 3  # a trial lost with its worker is run again, at most twice
 TRIAL_COLUMNS = (
     "number",
     "task",
@@ -121,24 +123,19 @@ def tune(
         len(texts), len({str(label) for label in labels}), base.val_fraction, settings=settings
     )
     space = space or SearchSpace()
+    check_parallel_storage(storage, n_workers=executor.n_workers)
     start = time.perf_counter()
     study = _open_study(study_name, storage, settings)
     trials = study.get_trials(deepcopy=False)
-    todo = missing_tasks(trials, settings.n_trials)
-    if todo:
+    if missing_tasks(trials, settings.n_trials):
         done = [t for t in trials if t.state.name in FINISHED_STATES and not is_abandoned(t)]
-        counter = _TrialCounter(progress or Progress(), settings, done)
-        tasks = _trial_tasks(
-            base.model_copy(update={"val_fraction": share}),
-            space,
-            settings,
-            storage=storage,
-            study_name=study_name,
-            indices=todo,
+        _run_rounds(
+            study, base.model_copy(update={"val_fraction": share}), space, settings,
+            storage=storage, executor=executor,
+            # shipped once for every round: through the store on a cluster by address
+            data=executor.scatter((list(texts), [str(label) for label in labels])),
+            on_trial=_TrialCounter(progress or Progress(), settings, done),
         )
-        # None: the executor's own, i.e. its compute target's resources
-        _run_trial_tasks(tasks, texts, labels, executor, resources=settings.resources or None,
-                         on_trial=counter)
     study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
     # the best config keeps the base's own val_fraction: the final fit needs no larger share
     return _result(
@@ -149,6 +146,43 @@ def tune(
         validation=(validation_size(len(texts), share), share),
     )
 
+
+def check_parallel_storage(storage: str, *, n_workers: int) -> None:
+    """Refuse SQLite as the storage of trials that run in parallel, saying why."""
+    if storage.startswith("sqlite") and n_workers > 1:
+        raise ConfigError(
+            f"the tuning storage '{redact(storage)}' is SQLite, which cannot serve "
+            f"{n_workers} trials at once: it takes one lock on the whole database file for "
+            "every write, so parallel trials fail with 'database is locked', and its file "
+            "cannot be shared by the processes of several machines",
+            hint="set steps.tune.params.storage to a PostgreSQL URL (postgresql://...), "
+            "leave it unset for the journal in the store, or tune on one worker",
+        )
+
+
+def _run_rounds(
+    study: optuna.Study,
+    base: NetworkConfig,
+    space: SearchSpace,
+    settings: TuningConfig,
+    *,
+    storage: str,
+    executor: Executor,
+    data: Scattered[Any],
+    on_trial: Callable[[TrialOutcome | None], None] | None = None,
+) -> None:
+    """Run the missing tasks; a trial lost with its worker is marked and its task run again."""
+    for _ in range(_ROUNDS):
+        todo = missing_tasks(study.get_trials(deepcopy=False), settings.n_trials)
+        if not todo:
+            return
+        tasks = _trial_tasks(base, space, settings, storage=storage,
+                             study_name=study.study_name, indices=todo)
+        # None: the executor's own, i.e. its compute target's resources
+        _run_trial_tasks(tasks, data, executor, resources=settings.resources or None,
+                         on_trial=on_trial)
+        # every task has settled: a trial still RUNNING lost its worker mid-trial
+        _mark_abandoned(study, reason="its worker was lost while it ran")
 
 
 def _open_study(study_name: str, storage: str, settings: TuningConfig) -> optuna.Study:
@@ -169,7 +203,7 @@ def _open_study(study_name: str, storage: str, settings: TuningConfig) -> optuna
             direction="maximize" if settings.objective == "val_accuracy" else "minimize",
             load_if_exists=True,
         )
-        _mark_abandoned(study, opened)
+        _mark_abandoned(study)
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise ModelError(
             f"the tuning study '{study_name}' cannot be read from '{storage}': "
@@ -243,18 +277,16 @@ def _trial_tasks(
 
 def _run_trial_tasks(
     tasks: Sequence[TrialTask],
-    texts: Sequence[str],
-    labels: Sequence[Any],
+    data: Scattered[Any],
     executor: Executor,
     *,
     resources: dict[str, float] | None,
     on_trial: Callable[[TrialOutcome | None], None] | None = None,
 ) -> None:
-    """Ship the data once and run every task; lost tasks are tolerated unless all are.
+    """Run every task on the shipped data; lost tasks are tolerated unless all are.
 
     ``on_trial`` is called in the driver as each task completes (None: its task was lost).
     """
-    data = executor.scatter((list(texts), [str(label) for label in labels]))
     futures = [executor.submit(run_trial_task, task, data, resources=resources) for task in tasks]
     errors = []
     for future in executor.as_completed(futures):
@@ -307,15 +339,23 @@ class _TrialCounter:
                               note=f"{best}, {self.pruned} pruned")
 
 
-def _mark_abandoned(study: optuna.Study, storage: optuna.storages.BaseStorage) -> None:
-    """Trials left RUNNING by an earlier, killed run can never finish: fail them, marked
-    ``abandoned`` so that they do not count and their tasks run again."""
+def _mark_abandoned(study: optuna.Study, *, reason: str | None = None) -> None:
+    """Trials left RUNNING can never finish: fail them, marked ``abandoned`` so that they
+    do not count and their tasks run again (with their own seeds).
+
+    At the start these are an earlier, killed run's; after a round's tasks have
+    settled, trials whose worker died mid-trial (``reason`` says so).
+    """
     import optuna
 
+    storage = study._storage  # optuna has no public way to mark another process's trial
     study_id = storage.get_study_id_from_name(study.study_name)
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
         storage.set_trial_user_attr(trial_id, ABANDONED_ATTR, True)
+        if reason is not None:
+            storage.set_trial_user_attr(trial_id, "worker_lost", True)
+            storage.set_trial_user_attr(trial_id, "lost_reason", reason)
         storage.set_trial_state_values(trial_id, optuna.trial.TrialState.FAIL)
 
 

@@ -8,8 +8,10 @@ the outcome. A trial whose model would pass ``max_model_mb`` is pruned before
 it trains, the size in its ``pruned_reason``.
 
 Storage (:func:`open_storage`): a path is an Optuna journal file (one machine,
-many processes); a URL with a scheme (``postgresql://...``, ``sqlite:///...``)
-is an RDB storage (many machines).
+or a path every machine mounts); a URL with a scheme (``postgresql://...``) is
+an RDB storage (many machines). A worker never creates a journal: the driver
+did, so a worker that cannot see it is on a machine that does not share the
+store, and its trial fails saying so instead of tuning a study of its own.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textops.errors import EnvironmentError_, ModelError
 from textops.models.network_config import ModelSizeError, NetworkConfig
 from textops.models.training import validation_size
 from textops.models.training_loop import EpochResult
+from textops.tracking.base import redact
 from textops.tuning.settings import TuningConfig
 from textops.tuning.space import SearchSpace, apply_params, suggest
 
@@ -51,16 +55,54 @@ class TrialOutcome:
     value: float | None
 
 
-def open_storage(storage: str) -> optuna.storages.BaseStorage:
-    """A journal file for a path, an RDB storage for a URL."""
+def open_storage(storage: str, *, create: bool = True) -> optuna.storages.BaseStorage:
+    """A journal file for a path, an RDB storage for a URL; ``create=False`` on workers."""
     import optuna
     from optuna.storages.journal import JournalFileBackend
 
     if "://" in storage and not storage.startswith("file://"):
-        return optuna.storages.RDBStorage(storage)
+        return _rdb_storage(storage)
     path = Path(storage.removeprefix("file://"))
+    if not create and not path.is_file():
+        import socket
+
+        raise ModelError(
+            f"the tuning journal '{path}' is not visible on worker {socket.gethostname()}: "
+            "this worker does not share the store's folder",
+            hint="set steps.tune.params.storage to a database every worker reaches "
+            "(postgresql://...), or mount the store at the same path on every machine",
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+
+
+#: one RDB storage (one connection pool) per URL in a process: a worker runs many trials,
+#: and a pool per trial would hold the database's connections until the worker exits
+_RDB_STORAGES: dict[str, optuna.storages.BaseStorage] = {}
+
+
+def _rdb_storage(url: str) -> optuna.storages.BaseStorage:
+    """The process's Optuna RDB storage of ``url``; a missing driver names its install command."""
+    if url not in _RDB_STORAGES:
+        _RDB_STORAGES[url] = _new_rdb_storage(url)
+    return _RDB_STORAGES[url]
+
+
+def _new_rdb_storage(url: str) -> optuna.storages.BaseStorage:
+    import optuna
+
+    try:
+        return optuna.storages.RDBStorage(url)
+    except ImportError as exc:  # Optuna wraps the driver's ModuleNotFoundError
+        cause = exc.__cause__ if isinstance(exc.__cause__, ModuleNotFoundError) else exc
+        name = getattr(cause, "name", None) or "its database driver"
+        extra = "postgres" if url.startswith("postgresql") else None
+        install = f'pip install "textops[{extra}]"' if extra else f"pip install {name}"
+        raise EnvironmentError_(
+            f"the tuning storage '{redact(url)}' needs the package '{name}', "
+            "which is not installed",
+            hint=install,
+        ) from exc
 
 
 def _sampler(settings: TuningConfig, task_index: int) -> optuna.samplers.BaseSampler:
@@ -104,7 +146,7 @@ def run_trial_task(task: TrialTask, data: tuple[list[str], list[str]]) -> TrialO
     try:
         study = optuna.load_study(
             study_name=task.study_name,
-            storage=open_storage(task.storage),
+            storage=open_storage(task.storage, create=False),
             sampler=_sampler(settings, task.task_index),
             pruner=_pruner(settings),
         )

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from textops.compute.base import Executor, LocalExecutor, Scattered
 from textops.compute.dask import DaskExecutor
-from textops.errors import ConfigError, WorkerLostError
+from textops.errors import ConfigError, StoreError, WorkerLostError
 from textops.models.candidates import DEFAULT_CANDIDATES, CandidateSpec
 from textops.models.features import build_features
 from textops.models.sweep import run_sweep
@@ -99,6 +99,36 @@ def test_an_executor_on_a_scheduler_address_leaves_the_cluster_running(executor)
         assert remote.submit(add, 2, 3).result() == 5
     remote.close()  # closing twice is harmless
     assert executor.submit(add, 1, 1).result() == 2
+
+
+def test_every_settled_task_is_logged_with_the_worker_that_ran_it(executor):
+    executor.take_tasks()  # what earlier tests left
+    workers = set(executor.client.scheduler_info()["workers"])
+    futures = [executor.submit(add, n) for n in range(4)] + [executor.submit(divmod, 1, 0)]
+    for future in futures:
+        future.exception()
+    time.sleep(0.05)  # the log is written by the callback that settles the future
+    runs = executor.take_tasks()
+    assert sorted(run.status for run in runs) == ["error", "ok", "ok", "ok", "ok"]
+    assert {run.name for run in runs} == {"add", "divmod"}
+    assert {run.worker for run in runs if run.status == "ok"} <= workers
+    assert executor.take_tasks() == []  # taken once
+
+
+def test_on_a_cluster_by_address_scattered_data_goes_through_the_store(executor, tmp_path):
+    address = executor.client.scheduler.address
+    folder = (tmp_path / "staged").as_uri()
+    with DaskExecutor(address, staging=folder) as remote:
+        shared = remote.scatter([1, 2, 3])
+        assert type(shared.handle).__name__ == "Staged"  # a reference, not a Dask future
+        assert len(list((tmp_path / "staged").iterdir())) == 1
+        assert remote.submit(concat, shared, tail=[4]).result() == [1, 2, 3, 4]
+        assert remote.scatter([1, 2, 3]).handle.url == shared.handle.url  # content-addressed
+        gone = remote.scatter([5])
+        (tmp_path / "staged" / gone.handle.url.rsplit("/", 1)[1]).unlink()
+        with pytest.raises(StoreError, match="cannot read the data staged for it"):
+            remote.submit(concat, gone, tail=[]).result()
+    assert not (tmp_path / "staged").exists()  # removed with the executor
 
 
 def test_an_unreachable_scheduler_is_a_config_error():

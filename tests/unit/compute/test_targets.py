@@ -86,3 +86,15 @@ def test_a_local_target_makes_the_inline_executor() -> None:
     assert (executor.n_workers, executor.memory_limit, executor.is_local) == (1, None, True)
     handle = executor.scatter([1, 2])
     assert executor.submit(sum, handle, resources={"GPU": 1}).result() == 3
+
+
+def test_a_cluster_error_names_the_compute_target() -> None:
+    from textops.errors import ConfigError
+
+    def no_gpu(target: ComputeTarget) -> FakeExecutor:
+        raise ConfigError("no Dask worker offers the resources {'GPU': 1.0}", hint="start one")
+
+    pool = ExecutorPool({"gpu": ComputeTarget(kind="dask", resources={"GPU": 1})}, factory=no_gpu)
+    with pytest.raises(ConfigError, match=r"compute target 'gpu': no Dask worker offers .*GPU"):
+        pool.get("gpu").submit(double, 1)
+    assert pool.get("gpu").take_tasks() == []  # never started: nothing ran

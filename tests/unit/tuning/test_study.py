@@ -283,5 +283,51 @@ def test_when_every_trial_loses_its_worker_the_error_names_the_memory_limit() ->
 
     executor = FakeExecutor(memory_limit=2**30, lose=lambda task: True)
     with pytest.raises(WorkerLostError, match="memory limit of 1.0 GiB"):
-        _run_trial_tasks([object(), object()], ["a", "b"], ["x", "y"], executor,  # type: ignore[list-item]
-                         resources=None)
+        _run_trial_tasks([object(), object()], executor.scatter((["a", "b"], ["x", "y"])),  # type: ignore[list-item]
+                         executor, resources=None)
+
+
+def test_a_trial_lost_with_its_worker_is_run_again_to_reach_n_trials(tmp_path: Path) -> None:
+    lost: list[int] = []
+
+    def first_task_dies(task: Any) -> bool:
+        if not lost:
+            lost.append(task.args[0].task_index)
+            return True
+        return False
+
+    executor = FakeExecutor(n_workers=1, lose=first_task_dies)
+    texts, labels = make_corpus(n_per_class=15)
+    result = tune(
+        texts, labels, storage=str(tmp_path / "s.journal"), study_name="lost",
+        executor=executor, base=BASE, space=SPACE,
+        settings=SETTINGS.model_copy(update={"n_trials": 3}),
+    )
+    assert len(result.trials) == 3 and lost == [0]
+    assert [s.lost for s in executor.submissions] == [True, False, False, False]
+
+
+def test_sqlite_is_refused_for_parallel_tuning_with_the_reason(tmp_path: Path) -> None:
+    texts, labels = make_corpus(n_per_class=15)
+    with pytest.raises(ConfigError, match=r"SQLite, which cannot serve 2 trials at once.*locked"):
+        tune(
+            texts, labels, storage=f"sqlite:///{tmp_path / 'o.db'}", study_name="sq",
+            executor=FakeExecutor(n_workers=2), base=BASE, space=SPACE, settings=SETTINGS,
+        )
+    one = tune(  # one worker at a time: SQLite is fine
+        texts, labels, storage=f"sqlite:///{tmp_path / 'o.db'}", study_name="sq",
+        executor=FakeExecutor(n_workers=1), base=BASE, space=SPACE,
+        settings=SETTINGS.model_copy(update={"n_trials": 2}),
+    )
+    assert len(one.trials) == 2
+
+
+def test_a_worker_that_cannot_see_the_journal_fails_instead_of_starting_its_own(
+    tmp_path: Path,
+) -> None:
+    from textops.errors import ModelError
+    from textops.tuning.trial import open_storage
+
+    with pytest.raises(ModelError, match="not visible on worker .*does not share the store"):
+        open_storage(str(tmp_path / "elsewhere" / "s.journal"), create=False)
+    assert not (tmp_path / "elsewhere").exists()
