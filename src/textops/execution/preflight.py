@@ -35,11 +35,16 @@ TIMEOUT_SECONDS = 5.0
 
 
 def check_before_writing(
-    config: PipelineConfig, graph: Graph, modes: dict[str, Mode], *, store: Store
+    config: PipelineConfig, graph: Graph, modes: dict[str, Mode], *, store: Store,
+    tracks: bool = True,
 ) -> None:
-    """Refuse, before the first write, a definition that the run could only fail on later."""
+    """Refuse, before the first write, a definition that the run could only fail on later.
+
+    ``tracks``: whether the run tracks where the definition says (a caller that
+    gives its own tracking backend does not reach the configured URI).
+    """
     running = {n.name for n in graph.nodes if modes[n.name] in (Mode.RUN, Mode.FORCE)}
-    if config.tracking.enabled:
+    if config.tracking.enabled and tracks:
         check_tracking_uri(config.tracking.uri, store, experiment=config.tracking.experiment)
     for node in graph.nodes:
         storage = getattr(node.params, "storage", None) if node.spec.kind == "tune" else None

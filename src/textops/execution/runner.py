@@ -95,7 +95,7 @@ def run_pipeline(
     store = Store(config.store.url)
     store.check_writable()
     hashes = check_environments(config, graph, modes)
-    check_before_writing(config, graph, modes, store=store)
+    check_before_writing(config, graph, modes, store=store, tracks=backend is CONFIGURED)
     interpreters = build_isolated(config, graph, modes)
     record = RunRecord(
         run_id=new_run_id(), started=utc_now(), config_hash=config_hash(config),

@@ -99,6 +99,7 @@ def test_json_puts_the_summary_alone_on_stdout(
         return record
 
     monkeypatch.setattr(api, "run", fake_run)
+    monkeypatch.setenv("CI", "true")  # plain progress lines, which must go to stderr
     monkeypatch.setattr(sys, "argv", ["textops", "run", "--json"])
     with pytest.raises(SystemExit) as exit_info:
         cli.main()
