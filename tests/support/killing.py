@@ -29,6 +29,7 @@ class Landing:
     step: str | None
     is_inside: bool
     seconds_into_step: float
+    last_line: str = ""
 
 
 @dataclass
@@ -92,15 +93,16 @@ class CliProcess:
         """SIGKILL the process group; say where the run was."""
         with self._changed:
             current = self._current
+            last = self.lines[-1] if self.lines else ""
             now = time.monotonic()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         self._close()
         if current is None:
-            return Landing(None, False, 0.0)
+            return Landing(None, False, 0.0, last)
         step, event, since = current
-        return Landing(step, event == "started", now - since)
+        return Landing(step, event == "started", now - since, last)
 
     def finish(self, *, timeout: float = 600.0) -> tuple[int, str, str]:
         """Wait for the process to end: its exit status, stdout and stderr."""
