@@ -125,8 +125,10 @@ def _answer(folder: Path, summary: dict[str, Any]) -> dict[str, Any]:
         "dataset": summary["dataset"],
         "sweep_top": summary["sweep_top"],
         "leaderboard": _leaderboard(folder, outputs["sweep"]["leaderboard"]["location"]),
-        "tuning": summary["tuning"],
-        "best": {key: best[key] for key in ("params", "config", "trial", "value", "trials")},
+        # a trial's number is Optuna's id (a killed trial keeps its own); its task is its seed
+        "tuning": {**summary["tuning"], "trial": None},
+        "best": {key: best[key] for key in ("params", "config", "value", "trials")},
+        "trials": _trials(folder, best["study"], best_number=best["trial"]),
         "models": [{key: model[key] for key in ("family", "estimator", "metrics", "version")}
                    for model in summary["models"]],
         "registry": _registry(folder),
@@ -138,6 +140,19 @@ def _leaderboard(folder: Path, location: str) -> list[dict[str, Any]]:
 
     board = pl.read_parquet(folder / ".textops" / location / "leaderboard.parquet")
     return board.drop(TIMINGS).to_dicts()
+
+
+def _trials(folder: Path, study: str, *, best_number: int) -> dict[str, Any]:
+    """The study's finished trials as the last run to tune read them back, by task."""
+    import polars as pl
+
+    rows = pl.read_parquet(folder / ".textops" / "reporting" / "trials" / "*.parquet")
+    rows = rows.filter(pl.col("study") == study)
+    rows = rows.filter(pl.col("run_id") == rows["run_id"].max())
+    (best_task,) = rows.filter(pl.col("number") == best_number)["task"].to_list()
+    complete = rows.filter(pl.col("state") == "COMPLETE").sort("task")
+    return {"best_task": best_task,
+            "complete": complete.select("task", "value", "params").to_dicts()}
 
 
 def _registry(folder: Path) -> list[tuple[int, str, str]]:
