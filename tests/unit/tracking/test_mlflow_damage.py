@@ -48,3 +48,26 @@ def test_two_threads_open_a_new_database_at_once(tmp_path: Path) -> None:
         thread.join()
     assert errors == []
     check_sqlite(db)
+
+
+def test_a_new_database_appears_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    db = tmp_path / "mlflow.db"
+
+    def die_midway(self: object, db_uri: str, *args: object, **kwargs: object) -> None:
+        with sqlite3.connect(db_uri.removeprefix("sqlite:///")) as connection:
+            connection.execute("CREATE TABLE scorers (x)")  # what a kill left: some tables
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SqlAlchemyStore, "__init__", die_midway)
+    with pytest.raises(KeyboardInterrupt):
+        MlflowTracker(f"sqlite:///{db}", "e")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    MlflowTracker(f"sqlite:///{db}", "e")  # the next open makes it whole
+    with sqlite3.connect(db) as connection:
+        (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision and sorted(p.name for p in tmp_path.iterdir() if ".tmp-" in p.name) == []
