@@ -158,6 +158,8 @@ class ModelRef(Record):
     cleaning: dict[str, Any] | None = None
     #: how the model was chosen (for a refitted sweep model: the cross-validation)
     selection: dict[str, Any] = Field(default_factory=dict)
+    #: its confusion matrix on the test part, ``{"labels": [...], "matrix": [[...]]}`` (rows true)
+    confusion: dict[str, Any] | None = None
 
 
 class GateOutcome(Record):

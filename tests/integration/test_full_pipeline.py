@@ -56,6 +56,9 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert ridge.data.metrics["accuracy"] > 0.5
     artifacts = {a.path for a in client.list_artifacts(ridge.info.run_id)}
     assert {"confusion_matrix.json", "model"} <= artifacts
+    logged = {a.path for a in client.list_artifacts(steps["train"].info.run_id)}
+    assert {"confusion_matrix.json", "confusion_matrix_network.json",
+            "confusion_matrix_linear.json"} <= logged
     trials = by_parent[steps["tune"].info.run_id]
     assert len(trials) == 8
 
@@ -98,8 +101,10 @@ def test_default_pipeline_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyP
     )
     assert worse.step("refit").cache_hit
     again = worse.step("train").outputs["gate"]
-    assert [m["registered"]["version"] for m in again["models"]] == [3, 4]
-    assert not any(m["registered"]["promoted"] for m in again["models"])
+    refitted = gate["models"][1]["registered"]["version"]
+    # the same refitted model is not registered again: its version takes part as it is
+    assert [m["registered"]["version"] for m in again["models"]] == [3, refitted]
+    assert not again["models"][0]["registered"]["promoted"]
     assert next(v for v in api.list_models() if "champion" in v.aliases).version == champion.version
     history = api.models_history()
     assert {"registered", "promoted", "challenger"} <= {event.event for event in history}

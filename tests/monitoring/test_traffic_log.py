@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import UTC, datetime
@@ -147,8 +148,8 @@ def test_a_failed_write_keeps_the_texts_and_leaves_nothing_a_reader_counts(
 
 def test_bad_batches_and_a_closed_log_are_refused(tmp_path: Path) -> None:
     log = TrafficLog(tmp_path)
-    wrong = batch([ENGLISH, SPANISH], ["billing", "billing"])
-    wrong.labels = ["billing"]
+    wrong = dataclasses.replace(batch([ENGLISH, SPANISH], ["billing", "billing"]),
+                                labels=["billing"])
     with pytest.raises(ValueError, match="2 texts has fields of other lengths: {'labels': 1}"):
         log(wrong)
     log.close()

@@ -1,24 +1,12 @@
-"""Scored batches for the monitoring tests: a tiny dataclass the log takes as a service's batch."""
+"""Scored batches for the monitoring tests, of the very type the service hands its log."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from textops.monitoring import TrafficLog
-
-
-@dataclass
-class Batch:
-    time: datetime
-    model_name: str
-    model_version: int
-    texts: list[str]
-    cleaned: list[str]
-    labels: list[str]
-    confidences: list[float]
-    probabilities: list[dict[str, float]]
+from textops.serving.batch import ScoredBatch as Batch
 
 
 def batch(
@@ -27,9 +15,10 @@ def batch(
 ) -> Batch:
     """A batch as a service would hand it over: cleaned = lower-cased, one confidence for all."""
     return Batch(
-        time or datetime.now(UTC), model, version, list(texts), [t.lower() for t in texts],
-        list(labels), [confidence] * len(texts),
-        [{label: confidence} for label in labels],
+        time=time or datetime.now(UTC), model_name=model, model_version=version,
+        texts=list(texts), cleaned=[t.lower() for t in texts], labels=list(labels),
+        confidences=[confidence] * len(texts),
+        probabilities=[{label: confidence} for label in labels],
     )
 
 

@@ -100,8 +100,21 @@ def models_view(resolved: PipelineConfig, store: Store) -> ModelsView:
     return view
 
 
+def _first_artifact(run_id: str, names: list[str]) -> str:
+    """The text of the first of ``names`` the run logged (the last one's error if none)."""
+    from mlflow.artifacts import load_text
+
+    for name in names[:-1]:
+        try:
+            return str(load_text(f"runs:/{run_id}/{name}"))
+        except Exception:  # noqa: BLE001, S112 - not logged: try the next name
+            continue
+    return str(load_text(f"runs:/{run_id}/{names[-1]}"))
+
+
 def _champion_confusion(registry: Any, name: str, view: ModelsView) -> None:
-    """Attach the champion's confusion matrix where its run logged ``confusion_matrix.json``."""
+    """Attach the champion's confusion matrix where its run logged it (by family, or
+    ``confusion_matrix.json``)."""
     import json
 
     try:
@@ -112,10 +125,13 @@ def _champion_confusion(registry: Any, name: str, view: ModelsView) -> None:
     if champion is None or not champion.run_id:
         view.confusion_note = "No champion yet: no confusion matrix to show."
         return
-    try:
-        from mlflow.artifacts import load_text
+    from textops.tracking.audit import FAMILY_TAG
 
-        text = load_text(f"runs:/{champion.run_id}/confusion_matrix.json")
+    family = champion.tags.get(FAMILY_TAG)
+    # the train step logs one per model family of its run; older runs only the chosen one's
+    files = [f"confusion_matrix_{family}.json"] if family else []
+    try:
+        text = _first_artifact(champion.run_id, [*files, "confusion_matrix.json"])
         view.confusion = json.loads(text)
         view.confusion_title = f"Confusion matrix of the champion, v{champion.version} (test set)"
     except Exception:  # noqa: BLE001 - any artifact store failure only means "not available"

@@ -168,7 +168,7 @@ def _fit_and_export(
     return ModelRef(
         location=ctx.out.location, device="cpu", metrics=metrics,
         onnx_parity_max_abs_diff=exported.max_abs_diff, labels=list(exported.labels),
-        family="linear", estimator=spec.name,
+        family="linear", estimator=spec.name, confusion=result.get("confusion"),
         cleaning=cleaned.settings if use_cleaned else None,
         selection={"metric": options.metric, "cleaning": winner.cleaning,
                    "cv_mean": winner.mean, "cv_folds": list(winner.fold_scores),

@@ -83,6 +83,7 @@ def train(
     test_texts, test_labels = test_frame["text"].to_list(), test_frame["label"].to_list()
     ctx.progress.phase("test evaluation")
     metrics = network.evaluate(test_texts, test_labels)
+    confusion = _confusion(network, test_texts, test_labels)
     ctx.progress.phase("ONNX export and parity check")
     exported = export_onnx(network, test_texts, atol=params.atol, min_docs=params.parity_docs)
     ctx.catalog.save_model(ctx.out, family="network", graph=exported.model,
@@ -93,11 +94,30 @@ def train(
         location=ctx.out.location, device=network.device, metrics=metrics,
         onnx_parity_max_abs_diff=exported.max_abs_diff, labels=network.labels,
         estimator=config.architecture, cleaning=None if raw else cleaned.settings,
-        selection={"cleaning": "raw" if raw else "configured"},
+        selection={"cleaning": "raw" if raw else "configured"}, confusion=confusion,
     )
-    gate = _publish(ctx, params, cleaned, [model, *([contender] if contender else [])],
-                    hold=_hold(validation, params))
+    models = [model, *([contender] if contender else [])]
+    gate = _publish(ctx, params, cleaned, models, hold=_hold(validation, params))
+    _log_confusions(ctx, gate)
     return {"model": gate.models[0], "gate": gate}
+
+
+def _confusion(network: TrainedNetwork, texts: list[str], labels: list[str]) -> dict[str, Any]:
+    from textops.models.metrics import confusion
+
+    predicted = [network.labels[i] for i in network.predict_proba(texts).argmax(axis=1)]
+    return confusion([str(label) for label in labels], predicted, labels=network.labels)
+
+
+def _log_confusions(ctx: StepContext, gate: GateOutcome) -> None:
+    """Each model's confusion matrix, by family; the gate's chosen one also as the run's own
+    ``confusion_matrix.json`` (where the dashboard looks for the champion's)."""
+    for i, model in enumerate(gate.models):
+        if model.confusion is None:
+            continue
+        ctx.tracker.log_dict(model.confusion, f"confusion_matrix_{model.family}.json")
+        if i == gate.chosen:
+            ctx.tracker.log_dict(model.confusion, "confusion_matrix.json")
 
 
 def _hold(validation: ValidationReport | None, params: Params) -> str | None:
