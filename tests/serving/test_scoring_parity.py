@@ -3,13 +3,14 @@
 The app is built by ``build_app`` (the registry, ``RegistrySource`` and
 ``Scorer`` of ``textops serve``) and called in process through httpx's ASGI
 transport; probabilities must equal ``pyfunc.predict``'s to the last bit (JSON
-floats round-trip exactly), text by text and batch by batch, on ASCII texts (the per-text cleaning path) and
-others (the Polars path), one at a time and in batches.
+floats round-trip exactly), text by text and batch by batch, on ASCII texts
+(the per-text cleaning path) and others (the Polars path).
 """
 
 from __future__ import annotations
 
 import asyncio
+import string
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from support.served import MODEL, register_network, tracking_uri, training_texts, write_config
 
@@ -88,3 +91,21 @@ def test_a_network_champion_is_served_through_the_same_path(tmp_path: Path) -> N
     expected = pyfunc_probabilities(tmp_path / "store", version, texts)
     assert family == "network"
     np.testing.assert_array_equal(served, expected)
+
+
+def reference_detection_line(text: str, max_chars: int) -> str:
+    """The language check's line as first written: characters counted one by one."""
+    line = " ".join(text[: 2 * max_chars].split())[:max_chars]
+    letters = sum(ch.isalpha() for ch in line)
+    upper = sum(ch.isupper() for ch in line)
+    return line.lower() if len(line) > 5 and upper > 0.8 * letters else line
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(st.sampled_from(
+    [*string.printable, "\u00c9", "\u00e9", "\u00df", "\u01c5", "\u2160", "\u00a0"]),
+    max_size=40))
+def test_the_language_line_counts_capitals_as_before(text: str) -> None:
+    from textops.serving.scoring import _detection_line
+
+    assert _detection_line(text, 20) == reference_detection_line(text, 20)

@@ -141,9 +141,19 @@ def _detection_line(text: str, max_chars: int) -> str:
     """One line of at most ``max_chars``, lower-cased when mostly capitals (as
     :func:`textops.text.language.prepare_for_detection` does for a column)."""
     line = " ".join(text[: 2 * max_chars].split())[:max_chars]
-    letters = sum(ch.isalpha() for ch in line)
-    upper = sum(ch.isupper() for ch in line)
-    return line.lower() if len(line) > 5 and upper > 0.8 * letters else line
+    if len(line) <= 5:
+        return line
+    if line.isascii():  # str.isalpha / isupper on ASCII are [A-Za-z] / [A-Z]: counted in C
+        upper = len(line) - len(line.translate(_NO_UPPER))
+        letters = upper + len(line) - len(line.translate(_NO_LOWER))
+    else:
+        letters = sum(ch.isalpha() for ch in line)
+        upper = sum(ch.isupper() for ch in line)
+    return line.lower() if upper > 0.8 * letters else line
+
+
+_NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NO_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _cleaner(settings: dict[str, Any] | None) -> QuickCleaner | None:
