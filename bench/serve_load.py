@@ -2,20 +2,27 @@
 
 Registers a linear model in a scratch store (tests/support/served.py), starts
 both services on loopback with one worker each, and drives each with the same
-bounded async load (httpx, ``--concurrency`` requests in flight, ``--seconds``
-per case) for single-text and 64-text requests. Prints requests/s, texts/s,
-p50 and p99 latency and the ratio. Goals (2-core machine, one worker):
-single texts >= 1,500 req/s with p99 < 15 ms, 64-text batches >= 20,000
-texts/s, and >= 5x mlflow's single-text throughput.
+bounded load (``--concurrency`` requests in flight, ``--seconds`` per case) for
+single-text and 64-text requests: with ``wrk`` (one thread, a Lua script that
+cycles the bodies) when it is on the PATH (``apt-get install wrk``), else an
+async httpx client, whose own CPU then shares the machine with the services.
+Each case runs ``--repeats`` times, the two services alternating; prints the
+median requests/s, texts/s, p50 and p99 latency, the ratio, and the load
+average before and after. Goals (2-core machine, one worker): single texts
+>= 1,500 req/s with p99 < 15 ms, 64-text batches >= 20,000 texts/s, and >= 5x
+mlflow's single-text throughput.
 
-    PYTHONPATH=src python bench/serve_load.py [--seconds 10] [--concurrency 8]
+    PYTHONPATH=src python bench/serve_load.py [--seconds 10] [--concurrency 8] [--repeats 3]
+        [--no-log]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,6 +70,50 @@ async def drive(url: str, bodies: list[dict[str, object]], *, seconds: float,
     return len(latencies), np.array(latencies), failures
 
 
+WRK_SCRIPT = """
+local bodies = {%s}
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, nil, bodies[(i %% #bodies) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%f %%f\\n", summary.requests,
+    e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def drive_wrk(url: str, bodies: list[dict[str, object]], *, seconds: float,
+              concurrency: int, folder: Path) -> tuple[int, float, float, int]:
+    """(requests, p50 ms, p99 ms, failures) of ``wrk`` with ``concurrency`` connections."""
+    quoted = ",".join(json.dumps(json.dumps(body)) for body in bodies)
+    script = folder / "bodies.lua"
+    script.write_text(WRK_SCRIPT % quoted, encoding="utf-8")
+    httpx.post(url, json=bodies[0], timeout=30)  # warm
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s",
+         str(script), url], capture_output=True, text=True, check=True).stdout
+    line = next(row for row in out.splitlines() if row.startswith("RESULT "))
+    n, failed, p50, p99 = line.split()[1:]
+    return int(n), float(p50), float(p99), int(failed)
+
+
+def measure(url: str, bodies: list[dict[str, object]], *, seconds: float, concurrency: int,
+            folder: Path) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, failures) of one case."""
+    if shutil.which("wrk"):
+        n, p50, p99, failed = drive_wrk(url, bodies, seconds=seconds, concurrency=concurrency,
+                                        folder=folder)
+        return n / seconds, p50, p99, failed
+    n, ms, failed = asyncio.run(drive(url, bodies, seconds=seconds, concurrency=concurrency))
+    return n / seconds, float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), failed
+
+
 def bodies(kind: str, batch: int) -> list[dict[str, object]]:
     texts, _ = training_texts(seed=3)
     if kind == "textops":
@@ -97,36 +148,53 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-log", action="store_true",
+                        help="serve with serve.log_requests false (no request log)")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="serve-bench-") as tmp:
         folder = Path(tmp)
-        config = write_config(folder, poll_seconds=0)
+        config = write_config(folder, poll_seconds=0,
+                              log_requests="false" if args.no_log else "true")
         version = register_linear(folder / "store")
         ours = start_service(config)
         theirs, mlflow_url = start_mlflow(folder / "store", version)
+        runs: dict[tuple[int, str], list[tuple[float, float, float, int]]] = {}
         try:
-            rows = []
-            for batch in (1, 64):
-                for name, url in (("textops", f"{ours.url}/v1/classify"),
-                                  ("mlflow", f"{mlflow_url}/invocations")):
-                    n, ms, failed = asyncio.run(drive(
-                        url, bodies(name, batch), seconds=args.seconds,
-                        concurrency=args.concurrency))
-                    rps = n / args.seconds
-                    rows.append((batch, name, rps, rps * batch, np.percentile(ms, 50),
-                                 np.percentile(ms, 99), failed))
+            for _ in range(args.repeats):
+                for batch in (1, 64):
+                    for name, url in (("textops", f"{ours.url}/v1/classify"),
+                                      ("mlflow", f"{mlflow_url}/invocations")):
+                        runs.setdefault((batch, name), []).append(measure(
+                            url, bodies(name, batch), seconds=args.seconds,
+                            concurrency=args.concurrency, folder=folder))
         finally:
             ours.stop()
             theirs.terminate()
             theirs.wait()
+    print(f"request log {'off' if args.no_log else 'on'}")
+    report(runs, client="wrk" if shutil.which("wrk") else "httpx", repeats=args.repeats,
+           load=(load_before, os.getloadavg()))
+
+
+def report(runs: dict[tuple[int, str], list[tuple[float, float, float, int]]], *, client: str,
+           repeats: int, load: tuple[tuple[float, ...], tuple[float, ...]]) -> None:
+    print(f"client {client}, median of {repeats} runs; load average before "
+          f"{'/'.join(f'{x:.1f}' for x in load[0])}, after {'/'.join(f'{x:.1f}' for x in load[1])}"
+          f" ({os.cpu_count()} CPUs)")
     print(f"{'texts/req':>9} {'service':>8} {'req/s':>9} {'texts/s':>10} {'p50 ms':>8} "
-          f"{'p99 ms':>8} {'failed':>6}")
-    for batch, name, rps, tps, p50, p99, failed in rows:
-        print(f"{batch:>9} {name:>8} {rps:>9.0f} {tps:>10.0f} {p50:>8.2f} {p99:>8.2f} "
-              f"{failed:>6}")
+          f"{'p99 ms':>8} {'failed':>6}  req/s of each run")
+    medians = {}
+    for (batch, name), cases in runs.items():
+        rps, p50, p99 = (float(np.median([case[k] for case in cases])) for k in range(3))
+        medians[batch, name] = rps
+        each = " ".join(f"{case[0]:.0f}" for case in cases)
+        print(f"{batch:>9} {name:>8} {rps:>9.0f} {rps * batch:>10.0f} {p50:>8.2f} {p99:>8.2f} "
+              f"{sum(case[3] for case in cases):>6}  {each}")
     for batch in (1, 64):
-        ours_rps, theirs_rps = (r[2] for r in rows if r[0] == batch)
-        print(f"{batch}-text requests: textops / mlflow throughput = {ours_rps / theirs_rps:.1f}x")
+        ratio = medians[batch, "textops"] / medians[batch, "mlflow"]
+        print(f"{batch}-text requests: textops / mlflow throughput = {ratio:.1f}x")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ GUARDED = [("GET", "/v1/model"), ("GET", "/metrics"), ("POST", "/v1/classify"),
 @pytest.fixture(scope="module")
 def service(serving_store: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     folder = tmp_path_factory.mktemp("keyed")
-    config = write_config(folder, poll_seconds=0)
+    config = write_config(folder, poll_seconds=0, access_log="true")  # lines to search
     config.write_text(config.read_text().replace(str(folder / "store"), str(serving_store.store)))
     running = start_service(config, api_key=KEY)
     yield running

@@ -61,6 +61,7 @@ def build_app(
         sink = TrafficLog(store, flush_seconds=resolved.monitoring.flush_seconds,
                           keep_text=resolved.monitoring.keep_text,
                           vocabulary=holder.current.scorer.vocabulary)
+        _warm_statistics()
     key = os.environ.get(API_KEY_ENV) or None
     return create_app(holder, settings, api_key=key, sink=sink)
 
@@ -79,7 +80,8 @@ def serve(
 
     ModelRef.parse(settings.model)  # a bad reference fails here, before any worker starts
     _log_to_stderr()
-    address: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info"}
+    address: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "info",
+                               "access_log": settings.access_log}
     if settings.workers == 1:
         app = build_app(path, overrides, model=settings.model, sink=sink)
         uvicorn.run(app, **address)
@@ -96,6 +98,16 @@ def app_from_environment() -> FastAPI:
     spec = json.loads(os.environ[_WORKER_ENV])
     _log_to_stderr()
     return build_app(spec["path"], spec["overrides"], model=spec["model"])  # each its own log
+
+
+def _warm_statistics() -> None:
+    """Load the profile's detectors and sentiment lexicon now: loading them in the request
+    log's first flush (about a second) would stall the requests of that moment."""
+    import polars as pl
+
+    from textops.text.stats import compute_doc_stats
+
+    compute_doc_stats(pl.DataFrame({"id": [0], "text": ["A sentence to load the detectors."]}))
 
 
 def _log_to_stderr() -> None:

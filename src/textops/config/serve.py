@@ -36,3 +36,5 @@ class ServeConfig(BaseModel):
     language_min_words: int = Field(default=4, ge=1)
     #: append every scored request to the store's request log (see the monitoring section)
     log_requests: bool = True
+    #: uvicorn's line per request on stderr (off: it costs the hot path; /metrics counts them)
+    access_log: bool = False

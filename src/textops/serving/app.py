@@ -10,13 +10,13 @@ Every refusal is a JSON ``{"detail": ...}`` body; see
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -169,8 +169,9 @@ def _classify(service: Service, body: bytes) -> dict[str, Any]:
     labels = served.scorer.labels
     rows = scores.probabilities.tolist()
     service.metrics.observe_batch(scores.labels, scores.warnings)
-    if service.sink is not None:
-        service.sink.submit((served.info.name, served.version), labels, texts, scores)
+    if service.sink is not None and not service.sink.submit(
+            (served.info.name, served.version), labels, texts, scores):
+        service.metrics.log_dropped.inc()
     predictions = [
         {"label": label, "confidence": confidence,
          "probabilities": dict(zip(labels, row, strict=True)), "warnings": warnings}
@@ -181,8 +182,7 @@ def _classify(service: Service, body: bytes) -> dict[str, Any]:
 
 
 def _json(status: int, payload: Any) -> Response:
-    return Response(json.dumps(payload).encode(), status_code=status,
-                    media_type="application/json")
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
 
 
 def _error_handlers(app: FastAPI) -> None:

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 __all__ = ["ApiError", "Limits", "parse_texts"]
 
 
@@ -41,14 +43,26 @@ def parse_texts(body: bytes, limits: Limits) -> list[str]:
     """The texts of a ``{"text": ...}`` or ``{"texts": [...]}`` body."""
     limits.check_body_size(len(body))
     try:
-        payload = json.loads(body.decode("utf-8"))
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ApiError(400, f"the body is not UTF-8: byte {exc.start} cannot be decoded") from exc
-    except (ValueError, RecursionError) as exc:
-        raise ApiError(400, f"the body is not valid JSON: {exc}") from exc
+    try:
+        payload = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        payload = _standard_json(text)  # what orjson refuses, the standard parser may take
     texts = _texts_of(payload)
     _check_texts(texts, limits)
     return texts
+
+
+def _standard_json(text: str) -> Any:
+    """The body as the standard parser reads it: it also takes lone surrogate escapes,
+    integers past 64 bits and NaN, which orjson refuses, and its message names the
+    place of a real syntax error."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ApiError(400, f"the body is not valid JSON: {exc}") from exc
 
 
 def _texts_of(payload: Any) -> list[str]:

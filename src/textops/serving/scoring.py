@@ -20,8 +20,11 @@ from typing import Any
 import numpy as np
 
 from textops.models.bundle import ProbabilityClassifier, PyfuncBundle
+from textops.models.linear_export import OnnxLinearClassifier
+from textops.models.quick_linear import quick_linear
 from textops.models.tfidf_state import TfidfFeaturizer
 from textops.models.tokenizer import TOKEN_PATTERN
+from textops.text.quick_cleaning import QuickCleaner
 
 __all__ = ["EMPTY", "NOT_ENGLISH", "OUT_OF_VOCABULARY", "Scorer", "TextScores", "WarningRules"]
 
@@ -61,6 +64,7 @@ class Scorer:
         self.labels = list(bundle.labels)
         self.rules = rules or WarningRules()
         self._classifier: ProbabilityClassifier = bundle.classifier(threads=threads)
+        self._predict = _quick_predict(self._classifier)
         self._cleaner = _cleaner(bundle.cleaning)
         self._split, self._known, self._ignored = _vocabulary(bundle)
 
@@ -73,12 +77,12 @@ class Scorer:
         """The texts as training saw them (unchanged when the model was trained uncleaned)."""
         if self._cleaner is None:
             return list(texts)
-        return self._cleaner.transform(list(texts)).tolist()  # type: ignore[no-any-return]
+        return self._cleaner.transform(texts)
 
     def score(self, texts: Sequence[str]) -> TextScores:
         """Labels, confidences, probabilities and warnings of raw ``texts``."""
         cleaned = self.clean(texts)
-        probabilities = np.asarray(self._classifier.predict_proba(cleaned), dtype=np.float64)
+        probabilities = np.asarray(self._predict(cleaned), dtype=np.float64)
         best = probabilities.argmax(axis=1)
         return TextScores(
             cleaned=cleaned,
@@ -137,17 +141,38 @@ def _detection_line(text: str, max_chars: int) -> str:
     """One line of at most ``max_chars``, lower-cased when mostly capitals (as
     :func:`textops.text.language.prepare_for_detection` does for a column)."""
     line = " ".join(text[: 2 * max_chars].split())[:max_chars]
-    letters = sum(ch.isalpha() for ch in line)
-    upper = sum(ch.isupper() for ch in line)
-    return line.lower() if len(line) > 5 and upper > 0.8 * letters else line
+    if len(line) <= 5:
+        return line
+    if line.isascii():  # str.isalpha / isupper on ASCII are [A-Za-z] / [A-Z]: counted in C
+        upper = len(line) - len(line.translate(_NO_UPPER))
+        letters = upper + len(line) - len(line.translate(_NO_LOWER))
+    else:
+        letters = sum(ch.isalpha() for ch in line)
+        upper = sum(ch.isupper() for ch in line)
+    return line.lower() if upper > 0.8 * letters else line
 
 
-def _cleaner(settings: dict[str, Any] | None) -> Any:
+_NO_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NO_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _cleaner(settings: dict[str, Any] | None) -> QuickCleaner | None:
+    """The training's cleaner, on the per-text path that cleans exactly as it does."""
     if settings is None:
         return None
     from textops.text.cleaning import TextCleaner
 
-    return TextCleaner(**settings).fit()
+    return QuickCleaner(TextCleaner(**settings).fit())
+
+
+def _quick_predict(classifier: ProbabilityClassifier) -> Callable[[Sequence[str]], np.ndarray]:
+    """The classifier's ``predict_proba``; for a linear model, the same numbers computed
+    without scikit-learn's per-call overhead (:mod:`textops.models.quick_linear`)."""
+    if isinstance(classifier, OnnxLinearClassifier):
+        quick = quick_linear(classifier)
+        if quick is not None:
+            return quick.predict_proba
+    return classifier.predict_proba
 
 
 def _vocabulary(
