@@ -78,7 +78,8 @@ def test_a_run_on_an_object_store_matches_a_local_one_and_reuses_its_cache(
     assert not store.exists("_lock.json")
 
     listing = subprocess.run(
-        [sys.executable, "-m", "textops.cli", "--config", str(config), "datasets", "list"],
+        [sys.executable, "-m", "textops.cli", "--config", str(config), "datasets", "list",
+         "--json"],
         capture_output=True, text=True, check=False, env=_with(env),
     )
     assert listing.returncode == 0 and remote.dataset["version"] in listing.stdout
