@@ -29,3 +29,18 @@ def log_traffic(
     with TrafficLog(store, flush_seconds=60, **options) as log:  # type: ignore[arg-type]
         for i in range(0, len(texts), size):
             log(batch(texts[i:i + size], labels[i:i + size]))
+
+
+class LineSink:
+    """A sink that appends one line per text to a file; picklable, for child processes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __call__(self, scored: Batch) -> None:
+        with open(self.path, "a", encoding="utf-8") as out:
+            out.writelines(f"{scored.model_version}\t{text}\n" for text in scored.texts)
+
+    def close(self) -> None:
+        with open(self.path, "a", encoding="utf-8") as out:
+            out.write("closed\n")

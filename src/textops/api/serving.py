@@ -56,12 +56,16 @@ def build_app(
     source = RegistrySource(registry, threads=settings.threads, rules=rules)
     holder = ModelHolder.load(source, ref)
     if sink is None and settings.log_requests:
-        from textops.monitoring.traffic import TrafficLog
+        from functools import partial
 
-        sink = TrafficLog(store, flush_seconds=resolved.monitoring.flush_seconds,
-                          keep_text=resolved.monitoring.keep_text,
-                          vocabulary=holder.current.scorer.vocabulary)
-        _warm_statistics()
+        from textops.serving.process_sink import ProcessSink
+
+        # in a child process: its statistics must not hold this process's GIL
+        sink = ProcessSink(partial(
+            _warmed_log, store.url, flush_seconds=resolved.monitoring.flush_seconds,
+            keep_text=resolved.monitoring.keep_text,
+            vocabulary=holder.current.scorer.vocabulary,
+        ))
     key = os.environ.get(API_KEY_ENV) or None
     return create_app(holder, settings, api_key=key, sink=sink)
 
@@ -100,14 +104,16 @@ def app_from_environment() -> FastAPI:
     return build_app(spec["path"], spec["overrides"], model=spec["model"])  # each its own log
 
 
-def _warm_statistics() -> None:
-    """Load the profile's detectors and sentiment lexicon now: loading them in the request
-    log's first flush (about a second) would stall the requests of that moment."""
+def _warmed_log(store_url: str, **options: Any) -> BatchSink:
+    """The request log, with the profile's detectors and sentiment lexicon loaded first
+    (the child process's start; otherwise its first flush would take about a second more)."""
     import polars as pl
 
+    from textops.monitoring.traffic import TrafficLog
     from textops.text.stats import compute_doc_stats
 
     compute_doc_stats(pl.DataFrame({"id": [0], "text": ["A sentence to load the detectors."]}))
+    return TrafficLog(store_url, **options)
 
 
 def _log_to_stderr() -> None:
