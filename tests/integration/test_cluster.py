@@ -46,8 +46,13 @@ def write_project(folder: Path, *, keep: tuple[str, ...] | None = None,
         "tune": TUNE,
         "train": {"members": 1},
     }
-    steps = [step | {"params": params.get(step["name"], {})} for step in default_steps()
-             if keep is None or step["name"] in keep]
+    kept = [step for step in default_steps() if keep is None or step["name"] in keep]
+    names = {step["name"] for step in kept}
+    # an optional input from a step left out goes too (tune's contender from refit)
+    steps = [step | {"params": params.get(step["name"], {}),
+                     "inputs": {k: v for k, v in step["inputs"].items()
+                                if v.split(".")[0] in names}}
+             for step in kept]
     definition: dict[str, Any] = {"steps": steps, "store": {"url": str(folder / ".textops")}}
     if compute:
         definition["compute"] = compute
@@ -182,8 +187,11 @@ def test_a_gpu_target_without_a_gpu_worker_fails_fast_naming_target_and_resource
     (tmp_path / "textops.yaml").write_text(yaml.safe_dump(definition))
     started: dict[str, float] = {}
 
-    def note(event: str, step: Any) -> None:
-        started.setdefault(step.name, time.perf_counter())
+    def note(event: Any) -> None:
+        from textops.progress import StepStarted
+
+        if isinstance(event, StepStarted):
+            started.setdefault(event.step, time.perf_counter())
 
     with pytest.raises(ConfigError, match=r"compute target 'gpu': no Dask worker offers the "
                                           r"resources \{'GPU': 1.0\}") as caught:

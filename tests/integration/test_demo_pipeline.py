@@ -57,6 +57,7 @@ def test_demo_then_run_records_store_and_mlflow(tmp_path: Path) -> None:
     # drop 2 lands: a new version that records its parent
     shutil.move(tmp_path / "demo-drops" / "drop2.parquet", tmp_path / "landing" / "drop2.parquet")
     textops(tmp_path, "run")
+    textops(tmp_path, "datasets", "list")  # the table renders every verdict and drift status
     listing = textops(tmp_path, "datasets", "list", "--json").stdout
     assert version in listing
     latest = json.loads(textops(tmp_path, "datasets", "show", "latest").stdout)

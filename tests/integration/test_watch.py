@@ -95,12 +95,16 @@ def test_sigterm_stops_the_watcher_after_the_current_step(tmp_path: Path) -> Non
     )
     assert child.stderr is not None
     seen = []
-    for line in child.stderr:
-        seen.append(line)
-        if "ingest: started" in line:
-            child.send_signal(signal.SIGTERM)
-            break
-    _, rest = child.communicate(timeout=60)
+    try:
+        for line in child.stderr:
+            seen.append(line)
+            if "ingest: started" in line:
+                child.send_signal(signal.SIGTERM)
+                break
+        _, rest = child.communicate(timeout=60)
+    finally:  # a failed wait must not leave the child, or its pipe, behind
+        child.kill()
+        child.stderr.close()
     output = "".join(seen) + rest
     assert child.returncode == 0, output
     assert "SIGTERM: stopping after the current step" in output

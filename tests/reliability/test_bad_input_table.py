@@ -27,8 +27,10 @@ from support.storehash import tree_hash
 from textops import api
 
 #: where the record of a refused version may appear (README, "Commands": exit 4 keeps it)
-REFUSAL_RECORD = ("datasets/", "runs/", "reporting/", "baseline/history/", "mlflow.db",
-                  "mlartifacts/", ".lock")
+#: what a refusal by validation records: the version, its run, its reports (the validation
+#: page, the version's index page and the one plotly.js they load), the reporting rows
+REFUSAL_RECORD = ("datasets/", "runs/", "reporting/", "reports/", "assets/", "baseline/history/",
+                  "mlflow.db", "mlartifacts/", ".lock")
 
 
 @pytest.fixture(scope="session")

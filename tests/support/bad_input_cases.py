@@ -380,7 +380,7 @@ CONFIG: list[Case] = [
             r"file does not exist"),
     setting("environments.files.data", "envs/missing.yml",
             r"environment file '.*envs/missing\.yml' does not exist"),
-    setting("environments.mode", "strict", r"environments\.mode: .*'current' or 'off'"),
+    setting("environments.mode", "strict", r"environments\.mode: .*'current', 'isolated' or 'off'"),
     setting("steps.ingest.compute", "nope",
             r"steps\.ingest\.compute: compute 'nope' is not defined"),
     setting("steps.ingest.environment", "sklearnn",

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from textops import api
 from textops.cli.common import baseline_app, config_args, console, datasets_app, err_console
@@ -40,8 +41,8 @@ def datasets_list(
             m["created"][:19],
             str(m["parts"]["train"]["rows"]),
             str(m["parts"]["test"]["rows"]),
-            f"[{_VERDICT_STYLE.get(verdict, '')}]{verdict}[/]",
-            f"[{_DRIFT_STYLE.get(drift, '')}]{drift}[/]",
+            Text(verdict, style=_VERDICT_STYLE.get(verdict, "")),
+            Text(drift, style=_DRIFT_STYLE.get(drift, "")),  # "-" before validation: no style
             m["parent"] or "-",
         )
     console.print(table)

@@ -37,14 +37,16 @@ Mode = Literal["rich", "plain", "quiet"]
 PLAIN_EVERY = 5.0
 
 
-def display_mode(*, quiet: bool, console: Console = err_console) -> Mode:
+def display_mode(
+    *, quiet: bool, console: Console = err_console, off_terminal: Mode = "quiet"
+) -> Mode:
     """``quiet`` wins; plain lines under CI (the ``CI`` variable); quiet off a terminal
     otherwise (a pipe or a log file gets the outcome, not the counts); else rich."""
     if quiet:
         return "quiet"
     if os.environ.get("CI"):
         return "plain"
-    return "rich" if console.is_terminal else "quiet"
+    return "rich" if console.is_terminal else off_terminal
 
 
 class RunDisplay:
@@ -189,8 +191,12 @@ def _count(event: TaskAdvanced) -> str:
 
 
 @contextmanager
-def progress_display(*, quiet: bool = False) -> Iterator[RunDisplay]:
-    """A :class:`RunDisplay` for this terminal, live while the block runs."""
-    display = RunDisplay(display_mode(quiet=quiet))
+def progress_display(
+    *, quiet: bool = False, off_terminal: Mode = "quiet"
+) -> Iterator[RunDisplay]:
+    """A :class:`RunDisplay` for this terminal, live while the block runs; ``off_terminal``
+    is the form when stderr is no terminal (``plain`` for the watcher, whose log is a
+    service's journal)."""
+    display = RunDisplay(display_mode(quiet=quiet, off_terminal=off_terminal))
     with display.live():
         yield display

@@ -30,7 +30,7 @@ def watch(
 
     stop = threading.Event()
     _stop_on_signals(stop)
-    with progress_display(quiet=quiet) as display:
+    with progress_display(quiet=quiet, off_terminal="plain") as display:
         run_watch(source, *config_args(), interval=interval, settle=settle, stop=stop,
                   on_event=display, say=_say)
     _say("stopped watching")

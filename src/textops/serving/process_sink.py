@@ -6,13 +6,15 @@ serving process stalls the event loop and sets the latency's tail.
 :class:`ProcessSink` starts the sink (built by a picklable factory) in a child
 process and hands it each :class:`~textops.serving.batch.ScoredBatch` through
 a bounded queue: a full queue drops the batch and counts it; ``close`` lets the
-child write what it holds and waits for it.
+child write what it holds and waits for it. The child runs at a lower priority
+and with one Polars thread, so that a flush never takes the cores from requests.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +36,17 @@ class ProcessSink:
         self._process = context.Process(
             target=_serve, args=(factory, self._queue), name="textops-request-log", daemon=True
         )
-        self._process.start()
+        # the child inherits the environment at its start: one Polars thread, so that a
+        # flush never takes every core from the requests
+        previous = os.environ.get("POLARS_MAX_THREADS")
+        os.environ["POLARS_MAX_THREADS"] = "1"
+        try:
+            self._process.start()
+        finally:
+            if previous is None:
+                os.environ.pop("POLARS_MAX_THREADS", None)
+            else:
+                os.environ["POLARS_MAX_THREADS"] = previous
 
     def __call__(self, batch: ScoredBatch) -> None:
         try:
@@ -62,7 +74,12 @@ class ProcessSink:
 
 
 def _serve(factory: Callable[[], BatchSink], batches: Any) -> None:
-    """The child: build the sink, feed it every batch until None, then close it."""
+    """The child: build the sink, feed it every batch until None, then close it.
+
+    It runs at a lower priority than the service: the log may lag, requests may not.
+    """
+    if hasattr(os, "nice"):
+        os.nice(10)
     sink = factory()
     try:
         while (batch := batches.get()) is not None:
