@@ -29,8 +29,12 @@ class Store:
         import fsspec
 
         self.url = url
+        remote = "://" in url and not url.startswith("file://")
         try:
-            self.fs, self.root = fsspec.core.url_to_fs(url)
+            # a remote store reads its credentials and endpoint from the environment now:
+            # fsspec's cached instance would keep those of an earlier store with the same URL
+            options = {"skip_instance_cache": True} if remote else {}
+            self.fs, self.root = fsspec.core.url_to_fs(url, **options)
         except (ImportError, ValueError) as exc:
             scheme = url.split("://", 1)[0] if "://" in url else ""
             extra = _EXTRAS.get(scheme)
