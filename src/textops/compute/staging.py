@@ -51,7 +51,7 @@ def stage(obj: Any, folder: str) -> Staged:
 
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     name = hashlib.sha256(data).hexdigest()[:32]
-    fs, root = fsspec.core.url_to_fs(folder)
+    fs, root = fsspec.core.url_to_fs(folder, skip_instance_cache=True)
     path = f"{root.rstrip('/')}/{name}.pkl"
     try:
         if not fs.exists(path):
@@ -100,7 +100,7 @@ def remove(folder: str) -> None:
     import fsspec
 
     try:
-        fs, root = fsspec.core.url_to_fs(folder)
+        fs, root = fsspec.core.url_to_fs(folder, skip_instance_cache=True)
         if fs.exists(root):
             fs.rm(root, recursive=True)
     except OSError:

@@ -39,10 +39,10 @@ def lock_path(store_url: str) -> Path:
 
 def canonical_store(store_url: str) -> str:
     """The store's location spelled one way: a resolved local path, or a normalised URL."""
-    import fsspec
+    from textops.store.store import url_to_fs
 
     try:
-        fs, root = fsspec.core.url_to_fs(store_url)
+        fs, root = url_to_fs(store_url)
     except (ImportError, ValueError):
         return store_url
     protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
@@ -97,9 +97,9 @@ def _object_store_lock(store_url: str) -> Iterator[None]:
     import socket
     import time
 
-    import fsspec
+    from textops.store.store import url_to_fs
 
-    fs, root = fsspec.core.url_to_fs(store_url)
+    fs, root = url_to_fs(store_url)
     protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
     if "file" in protocols:
         yield

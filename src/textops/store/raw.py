@@ -49,10 +49,10 @@ def list_source(
 
     A folder's subfolders are read only when ``recursive`` (``data.recursive``).
     """
-    import fsspec
+    from textops.store.store import url_to_fs
 
     try:
-        fs, root = fsspec.core.url_to_fs(source)
+        fs, root = url_to_fs(source)
     except (ImportError, ValueError) as exc:
         raise DataError(f"data source '{source}' cannot be opened: {exc}") from exc
     if not fs.exists(root):

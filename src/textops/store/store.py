@@ -22,19 +22,26 @@ from textops.errors import StoreError
 _EXTRAS = {"s3": "s3", "s3a": "s3", "az": "azure", "abfs": "azure", "abfss": "azure"}
 
 
+def url_to_fs(url: str) -> tuple[Any, str]:
+    """fsspec's filesystem and path of ``url``; a remote one is a fresh instance, reading its
+    credentials and endpoint from the environment now (fsspec's cache would keep those of
+    an earlier filesystem of the same URL)."""
+    import fsspec
+
+    remote = "://" in url and not url.startswith("file://")
+    options = {"skip_instance_cache": True} if remote else {}
+    fs, root = fsspec.core.url_to_fs(url, **options)
+    return fs, str(root)
+
+
 class Store:
     """A store rooted at ``url`` (a folder or an fsspec URL such as ``s3://bucket/x``)."""
 
     def __init__(self, url: str) -> None:
-        import fsspec
 
         self.url = url
-        remote = "://" in url and not url.startswith("file://")
         try:
-            # a remote store reads its credentials and endpoint from the environment now:
-            # fsspec's cached instance would keep those of an earlier store with the same URL
-            options = {"skip_instance_cache": True} if remote else {}
-            self.fs, self.root = fsspec.core.url_to_fs(url, **options)
+            self.fs, self.root = url_to_fs(url)
         except (ImportError, ValueError) as exc:
             scheme = url.split("://", 1)[0] if "://" in url else ""
             extra = _EXTRAS.get(scheme)

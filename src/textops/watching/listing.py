@@ -26,10 +26,10 @@ _STAMP_FIELDS = ("mtime", "LastModified", "last_modified", "updated", "ETag", "e
 
 def list_files(source: str, fmt: str = "auto") -> Listing:
     """The data files under ``source`` and their stamps; empty when it is missing or empty."""
-    import fsspec
+    from textops.store.store import url_to_fs
 
     try:
-        fs, root = fsspec.core.url_to_fs(source)
+        fs, root = url_to_fs(source)
     except (ImportError, ValueError) as exc:
         raise DataError(f"data source '{source}' cannot be opened: {exc}",
                         hint="check the URL, and that its fsspec package is installed") from exc
