@@ -22,15 +22,16 @@ from textops.errors import StoreError
 _EXTRAS = {"s3": "s3", "s3a": "s3", "az": "azure", "abfs": "azure", "abfss": "azure"}
 
 
-def url_to_fs(url: str) -> tuple[Any, str]:
+def url_to_fs(url: str | os.PathLike[str]) -> tuple[Any, str]:
     """fsspec's filesystem and path of ``url``; a remote one is a fresh instance, reading its
     credentials and endpoint from the environment now (fsspec's cache would keep those of
     an earlier filesystem of the same URL)."""
     import fsspec
 
-    remote = "://" in url and not url.startswith("file://")
+    text = os.fspath(url)
+    remote = "://" in text and not text.startswith("file://")
     options = {"skip_instance_cache": True} if remote else {}
-    fs, root = fsspec.core.url_to_fs(url, **options)
+    fs, root = fsspec.core.url_to_fs(text, **options)
     return fs, str(root)
 
 
