@@ -89,11 +89,29 @@ def build_graph(config: PipelineConfig) -> Graph:
             spec=spec,
             params=params,
             upstream=tuple(dict.fromkeys(upstream)),
-            compute=step.compute or (spec.compute if spec.compute in config.compute else "local"),
+            compute=_compute_target(step, spec, config),
             environment=environment,
             data=step.data or spec.data,
         )
     return Graph(nodes=tuple(nodes[name] for name in _topological_order(nodes)))
+
+
+def _compute_target(step: StepConfig, spec: StepSpec, config: PipelineConfig) -> str:
+    """The step's own target, else its kind's if the definition has it, else ``local``."""
+    if step.compute:
+        return step.compute  # the schema checked that it exists
+    wanted = list(dict.fromkeys((spec.compute, "local")))
+    for name in wanted:
+        if name in config.compute:
+            return name
+    listed = ", ".join(sorted(config.compute)) or "(none)"
+    raise ConfigError(
+        f"step '{step.name}' ({step.uses}) names no compute target and the defaults "
+        f"({' or '.join(repr(n) for n in wanted)}) are not in the compute section "
+        f"(it defines {listed})",
+        hint=f"set steps.{step.name}.compute to one of {listed}, or add "
+        "'local: {kind: local}' under compute",
+    )
 
 
 def _params(step: StepConfig, spec: StepSpec, config: PipelineConfig) -> BaseModel:

@@ -151,3 +151,16 @@ def test_a_gate_metric_typo_fails_when_the_graph_is_built_naming_the_valid_ones(
     config = load_config(None, overrides=["steps.train.params.gate_metric=f1-macro"])
     with pytest.raises(ConfigError, match=r"steps\.train\.params\.gate_metric.*'f1_macro'"):
         build_graph(config)
+
+
+def test_a_compute_section_without_the_default_target_is_named_not_a_key_error() -> None:
+    definition = validate_config({"compute": {"cluster": {"kind": "dask"}}, "steps": [src("a")]})
+    with pytest.raises(ConfigError, match=r"step 'a' .* names no compute target .*'local'.* "
+                                          r"defines cluster") as info:
+        build_graph(definition)
+    assert "steps.a.compute" in str(info.value.hint)
+
+
+def test_a_step_falls_back_to_local_when_its_kinds_target_is_not_defined() -> None:
+    definition = validate_config({"compute": {"local": {"kind": "local"}}, "steps": [src("a")]})
+    assert build_graph(definition).nodes[0].compute == "local"
