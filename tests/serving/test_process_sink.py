@@ -1,12 +1,18 @@
-"""The request log's child process: every batch reaches the sink, and close waits for it."""
+"""The request log off the request path: the service's buffer, its hand-over, the child process."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from support.traffic import LineSink, batch
+from textops.serving.batch import ScoredBatch, ScoredRequest, scored_batch
 from textops.serving.process_sink import ProcessSink
+from textops.serving.scoring import TextScores
+from textops.serving.sink import SinkWorker
 
 
 def test_batches_reach_the_sink_in_the_child_and_close_waits_for_it(tmp_path: Path) -> None:
@@ -33,3 +39,47 @@ def test_a_child_that_dies_never_blocks_the_service(tmp_path: Path) -> None:
         sink(batch(["text"], ["a"]))
     sink.close(timeout=10)
     assert not sink.is_alive
+
+
+def test_the_service_buffer_hands_a_whole_interval_over_at_once(tmp_path: Path) -> None:
+    out = tmp_path / "log.txt"
+    sink = ProcessSink(partial(LineSink, str(out)))
+    worker = SinkWorker(sink, interval=60)  # nothing drains before close
+    for version, texts in [(3, ["one text", "two texts"]), (4, ["three"])]:
+        scores = TextScores(cleaned=[t.upper() for t in texts], labels=["a"] * len(texts),
+                            confidences=[0.75] * len(texts),
+                            probabilities=np.array([[0.75, 0.25]] * len(texts)),
+                            warnings=[[] for _ in texts])
+        assert worker.submit(("model", version), ["a", "b"], texts, scores)
+    worker.close()
+    assert out.read_text().splitlines() == ["3\tone text", "3\ttwo texts", "4\tthree", "closed"]
+    assert sink.dropped == 0 and worker.dropped == 0
+
+
+def test_a_buffered_request_becomes_the_batch_a_log_reads() -> None:
+    request = (datetime(2026, 1, 2, tzinfo=UTC), "model", 7, ["neg", "pos"], ["Good!"], ["good"],
+               ["pos"], [0.9], np.array([[0.1, 0.9]]))
+    assert scored_batch(request) == ScoredBatch(
+        time=datetime(2026, 1, 2, tzinfo=UTC), model_name="model", model_version=7,
+        texts=["Good!"], cleaned=["good"], labels=["pos"], confidences=[0.9],
+        probabilities=[{"neg": 0.1, "pos": 0.9}],
+    )
+
+
+class _Bulk:
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def put_requests(self, requests: list[ScoredRequest]) -> None:
+        self.calls.append(len(requests))
+
+
+def test_a_request_sink_gets_one_call_per_interval_not_one_per_request() -> None:
+    bulk = _Bulk()
+    worker = SinkWorker(bulk, interval=60)
+    scores = TextScores(cleaned=["x"], labels=["a"], confidences=[1.0],
+                        probabilities=np.array([[1.0]]), warnings=[[]])
+    for _ in range(25):
+        worker.submit(("model", 1), ["a"], ["x"], scores)
+    worker.close()
+    assert bulk.calls == [25]

@@ -4,8 +4,11 @@ The request log computes per-text statistics (language, sentiment, lengths)
 for every scored text: about 130 µs a text, in Python, which in a thread of the
 serving process stalls the event loop and sets the latency's tail.
 :class:`ProcessSink` starts the sink (built by a picklable factory) in a child
-process and hands it each :class:`~textops.serving.batch.ScoredBatch` through
-a bounded queue: a full queue drops the batch and counts it; ``close`` lets the
+process and hands it, through a bounded queue, either one
+:class:`~textops.serving.batch.ScoredBatch` or, from the service's buffer, the
+plain :data:`~textops.serving.batch.ScoredRequest` tuples of a whole interval
+at once (one pickle and one hand-over per interval; the child builds the
+batches): a full queue drops them and counts the batches; ``close`` lets the
 child write what it holds and waits for it. The child runs at a lower priority
 and with one Polars thread, so that a flush never takes the cores from requests.
 """
@@ -19,7 +22,7 @@ import queue
 from collections.abc import Callable
 from typing import Any
 
-from textops.serving.batch import BatchSink, ScoredBatch
+from textops.serving.batch import BatchSink, ScoredBatch, ScoredRequest, scored_batch
 
 __all__ = ["ProcessSink"]
 
@@ -54,6 +57,13 @@ class ProcessSink:
         except queue.Full:
             self.dropped += 1
 
+    def put_requests(self, requests: list[ScoredRequest]) -> None:
+        """Hand over many buffered requests as one item (the child makes their batches)."""
+        try:
+            self._queue.put_nowait(requests)
+        except queue.Full:
+            self.dropped += len(requests)
+
     @property
     def is_alive(self) -> bool:
         return self._process.is_alive()
@@ -82,11 +92,12 @@ def _serve(factory: Callable[[], BatchSink], batches: Any) -> None:
         os.nice(10)
     sink = factory()
     try:
-        while (batch := batches.get()) is not None:
-            try:
-                sink(batch)
-            except Exception:  # noqa: BLE001 - a refused batch must not stop the log
-                log.exception("the request log refused a batch")
+        while (item := batches.get()) is not None:
+            for batch in map(scored_batch, item) if isinstance(item, list) else (item,):
+                try:
+                    sink(batch)
+                except Exception:  # noqa: BLE001 - a refused batch must not stop the log
+                    log.exception("the request log refused a batch")
     finally:
         close = getattr(sink, "close", None)
         if callable(close):
