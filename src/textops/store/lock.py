@@ -79,24 +79,28 @@ def store_lock(store_url: str, *, timeout: float = 0.0) -> Iterator[None]:
             hint="wait for it to finish; if it died, its lock is released automatically",
         ) from None
     try:
-        owner.write_text(json.dumps({
+        _write_owner(owner, {
             "pid": os.getpid(), "host": socket.gethostname(),
             "command": " ".join(["textops", *sys.argv[1:]])[:200],
             "since": time.time(), "store": canonical_store(store_url),
-        }))
+        })
         with _object_store_lock(store_url):
             yield
     finally:
         lock.release()
 
 
+def _write_owner(owner: Path, info: dict[str, object]) -> None:
+    """Write the owner file whole (a temporary file renamed): a refused run reading it
+    at that moment sees the previous holder or this one, never half of one."""
+    partial = owner.with_name(f"{owner.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(info))
+    os.replace(partial, owner)
+
+
 @contextmanager
 def _object_store_lock(store_url: str) -> Iterator[None]:
     """Hold ``_lock.json`` in an object store by conditional create; nothing for a folder."""
-    import json
-    import socket
-    import time
-
     from textops.store.store import url_to_fs
 
     fs, root = url_to_fs(store_url)
@@ -122,8 +126,6 @@ def _object_store_lock(store_url: str) -> Iterator[None]:
 
 
 def _holder(fs: object, path: str) -> str:
-    import json
-
     try:
         data = json.loads(fs.cat_file(path))  # type: ignore[attr-defined]
         return f"host {data['host']}, process {data['pid']}"

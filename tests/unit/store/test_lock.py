@@ -36,3 +36,11 @@ def test_a_second_holder_is_refused_with_the_first_ones_pid_host_and_command(
     message = refused.value.message
     assert f"process {os.getpid()}" in message and "'textops run --force'" in message
     assert "since 20" in message and refused.value.exit_code == 5
+
+
+def test_the_owner_file_is_written_whole_and_leaves_no_temporary(tmp_path: Path) -> None:
+    with store_lock(str(tmp_path)):
+        folder = lock_path(str(tmp_path)).parent
+        owner = lock_path(str(tmp_path)).with_suffix(".owner")
+        assert f'"pid": {os.getpid()}' in owner.read_text()
+        assert not [p for p in folder.iterdir() if p.name.startswith(owner.name + ".")]
