@@ -5,6 +5,8 @@ cleaning is fixed in advance. :func:`cross_validate` re-judges the sweep's
 best few candidates on the full training set, under each cleaning choice
 (the cleaned text and the raw text), with stratified folds: every fold fits
 its own TF-IDF on its own training rows, and nothing of the test set is seen.
+Rows that repeat a text stay in one fold: a duplicate on both sides of a fold
+would reward the models that memorise rather than generalise.
 The fits fan out through the executor as the sweep's do.
 """
 
@@ -90,7 +92,8 @@ def cross_validate(
             hint="add rows to the small classes, or drop the refit step",
         )
     y = np.asarray(labels)
-    splits = _splits(y, n_folds, seed=options.seed)
+    splits = fold_splits(y, n_folds, seed=options.seed,
+                         groups=duplicate_groups([c.texts for c in choices.values()]))
     pending: list[tuple[str, str, Future[dict[str, Any]]]] = []
     for cleaning, choice in choices.items():
         x = np.asarray(choice.texts, dtype=object)
@@ -115,12 +118,41 @@ def _failed(exc: ModelError) -> Future[dict[str, Any]]:
     return future
 
 
-def _splits(y: np.ndarray, n_folds: int, *, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def duplicate_groups(texts: Sequence[Sequence[str]]) -> np.ndarray | None:
+    """A group id per row, shared by the rows whose texts are equal under every choice
+    (``texts`` holds one sequence per cleaning choice, row for row); None when every row
+    is its own group. Rows that only a choice's cleaning makes equal stay apart: a
+    cleaning that reduces every text to one word must not make one group of them all."""
     import numpy as np
-    from sklearn.model_selection import StratifiedKFold
 
-    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
-    return list(folds.split(np.zeros(len(y)), y))
+    ids: dict[tuple[str, ...], int] = {}
+    groups = [ids.setdefault(row, len(ids)) for row in zip(*texts, strict=True)]
+    return None if len(ids) == len(groups) else np.asarray(groups)
+
+
+def fold_splits(
+    y: np.ndarray, n_folds: int, *, seed: int, groups: np.ndarray | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds (train rows, validation rows); with ``groups``, each group in one fold.
+
+    Without duplicates the folds are plain ``StratifiedKFold``'s; with them,
+    ``StratifiedGroupKFold``'s, whose class shares are as even as the groups allow.
+    """
+    import numpy as np
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    if groups is None:
+        folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+        return list(folds.split(np.zeros(len(y)), y))
+    distinct = len(np.unique(groups))
+    if distinct < n_folds:
+        raise ModelError(
+            f"cross-validation needs {n_folds} distinct texts at least; the training set has "
+            f"{distinct} once duplicates are put together",
+            hint="add distinct rows, or lower the refit step's folds",
+        )
+    grouped = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    return list(grouped.split(np.zeros(len(y)), y, groups))
 
 
 def _submit(

@@ -49,7 +49,8 @@ class Params(StepParams):
         description="candidate@cleaning kept unless another beats it by more than one standard "
         "error of the folds (the default is the plain reference); null: the best mean wins",
     )
-    folds: int = Field(3, ge=2, le=10, description="stratified folds of the training set")
+    folds: int = Field(3, ge=2, le=10, description="stratified folds of the training set "
+                       "(rows sharing a text stay in one fold)")
     cleaning: list[CleaningChoice] = Field(
         default_factory=lambda: list(_CHOICES), min_length=1,
         description="configured: the clean step's text; raw: the text as ingested",
