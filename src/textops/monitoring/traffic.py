@@ -51,7 +51,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from textops.store.store import Store
 
@@ -69,30 +69,14 @@ MAX_PENDING_TEXTS = 1_000_000
 logger = logging.getLogger("textops.monitoring")
 
 
-class ScoredBatch(Protocol):
-    """What a service hands the log: one scored request (any object with these fields)."""
-
-    @property
-    def time(self) -> datetime: ...
-    @property
-    def model_name(self) -> str: ...
-    @property
-    def model_version(self) -> int: ...
-    @property
-    def texts(self) -> list[str]: ...
-    @property
-    def cleaned(self) -> list[str]: ...
-    @property
-    def labels(self) -> list[str]: ...
-    @property
-    def confidences(self) -> list[float]: ...
-    @property
-    def probabilities(self) -> list[dict[str, float]]: ...
-
-
 @dataclass(frozen=True)
-class _Entry:
-    """A batch as buffered: copied, so the caller may reuse its lists."""
+class ScoredBatch:
+    """One scored request, as a service hands it to the log: texts in request order.
+
+    ``time`` is when the request was scored (UTC); ``texts`` are raw as sent,
+    ``cleaned`` as the model saw them; ``probabilities`` map every label to its
+    probability, ``confidences`` are those of the predicted ``labels``.
+    """
 
     time: datetime
     model_name: str
@@ -101,9 +85,12 @@ class _Entry:
     cleaned: list[str]
     labels: list[str]
     confidences: list[float]
+    probabilities: list[dict[str, float]]
 
 
-def _entry(batch: ScoredBatch) -> _Entry:
+def _entry(batch: ScoredBatch) -> ScoredBatch:
+    """The batch as buffered: checked, its time in UTC, its lists copied (the caller may
+    reuse them) and its probabilities left out (the log does not store them)."""
     n = len(batch.texts)
     lengths = {
         "cleaned": len(batch.cleaned), "labels": len(batch.labels),
@@ -113,10 +100,10 @@ def _entry(batch: ScoredBatch) -> _Entry:
     if wrong:
         raise ValueError(f"a scored batch of {n} texts has fields of other lengths: {wrong}")
     time = batch.time if batch.time.tzinfo else batch.time.replace(tzinfo=UTC)
-    return _Entry(
+    return ScoredBatch(
         time.astimezone(UTC), str(batch.model_name), int(batch.model_version),
         list(batch.texts), list(batch.cleaned), [str(x) for x in batch.labels],
-        [float(x) for x in batch.confidences],
+        [float(x) for x in batch.confidences], probabilities=[],
     )
 
 
@@ -143,7 +130,7 @@ class TrafficLog:
         self.flush_seconds = float(flush_seconds)
         self.keep_text = keep_text
         self._vocabulary = None if vocabulary is None else _vocabulary_series(vocabulary)
-        self._pending: list[_Entry] = []
+        self._pending: list[ScoredBatch] = []
         self._lock = threading.Lock()  # guards _pending
         self._flushing = threading.Lock()  # one flush at a time
         self._stop = threading.Event()
@@ -200,7 +187,7 @@ class TrafficLog:
             except Exception:  # noqa: BLE001 - a failed write must not stop the log
                 logger.exception("the request log could not be written; retrying next interval")
 
-    def _requeue(self, entries: list[_Entry]) -> None:
+    def _requeue(self, entries: list[ScoredBatch]) -> None:
         with self._lock:
             self._pending = entries + self._pending
             dropped = 0
@@ -209,7 +196,7 @@ class TrafficLog:
         if dropped:
             logger.warning("request log buffer full: dropped the %d oldest texts", dropped)
 
-    def _write(self, entries: list[_Entry]) -> str:
+    def _write(self, entries: list[ScoredBatch]) -> str:
         rows, terms = traffic_frames(
             entries, vocabulary=self._vocabulary, keep_text=self.keep_text
         )
@@ -239,7 +226,7 @@ def text_hash(text: str) -> str:
 
 
 def traffic_frames(
-    entries: Sequence[_Entry], *, vocabulary: pl.Series | None, keep_text: bool
+    entries: Sequence[ScoredBatch], *, vocabulary: pl.Series | None, keep_text: bool
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """(one row per text, term counts or None) for buffered batches; see the module docstring."""
     import polars as pl
@@ -277,7 +264,7 @@ _LOGGED_STATISTICS = (
 )
 
 
-def _batch_columns(entries: Sequence[_Entry]) -> pl.DataFrame:
+def _batch_columns(entries: Sequence[ScoredBatch]) -> pl.DataFrame:
     """What the service said of each text: when, by which model, which label."""
     import polars as pl
 

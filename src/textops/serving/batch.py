@@ -4,39 +4,21 @@ The service buffers each ``POST /v1/classify`` that scored as a
 :data:`ScoredRequest` (a plain tuple: cheap to build on the request path and to
 pickle to another process) and, off the request path, hands them on in bulk:
 to a :class:`RequestSink` as they are, or to a :data:`BatchSink` one
-:class:`ScoredBatch` at a time (:func:`scored_batch`). With no sink nothing is
-recorded.
+:class:`~textops.monitoring.traffic.ScoredBatch` (the request log's own type)
+at a time (:func:`scored_batch`). With no sink nothing is recorded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from textops.monitoring.traffic import ScoredBatch
+
 __all__ = ["BatchSink", "RequestSink", "ScoredBatch", "ScoredRequest", "scored_batch"]
-
-
-@dataclass(frozen=True)
-class ScoredBatch:
-    """One request's texts and what the model said of each, in request order.
-
-    ``time`` is when the request was scored (UTC); ``texts`` are raw as sent,
-    ``cleaned`` as the model saw them; ``probabilities`` map every label to its
-    probability, ``confidences`` are those of the predicted ``labels``.
-    """
-
-    time: datetime
-    model_name: str
-    model_version: int
-    texts: list[str]
-    cleaned: list[str]
-    labels: list[str]
-    confidences: list[float]
-    probabilities: list[dict[str, float]]
 
 
 #: the request log's writer: called with each scored batch, never on the request path
