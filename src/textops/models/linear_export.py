@@ -42,6 +42,7 @@ from textops.models.onnx_export import (
     MIN_PARITY_DOCS,
     OUTPUT_NAME,
     WEIGHTS_NAME,
+    OnnxExport,
 )
 from textops.models.tfidf_state import TfidfFeaturizer, padded_inputs
 
@@ -53,28 +54,13 @@ GraphDtype = Literal["float64", "float32"]
 
 
 @dataclass(frozen=True, eq=False)
-class LinearExport:
-    """An exported linear graph, what feeds it, and the parity figures that let it through."""
+class LinearExport(OnnxExport):
+    """An exported linear graph with what feeds it: the parity figures are the network's."""
 
-    model: bytes
     featurizer: TfidfFeaturizer
     labels: list[str]
     scores: ScoreKind
     estimator: str
-    n_docs: int
-    max_abs_diff: float
-    atol: float
-    opset: int
-    export_seconds: float
-
-    def summary(self) -> dict[str, float | int]:
-        """Figures to log as metrics (the network's export logs the same names)."""
-        return {
-            "onnx_parity_docs": self.n_docs,
-            "onnx_parity_max_abs_diff": self.max_abs_diff,
-            "onnx_export_seconds": self.export_seconds,
-            "onnx_bytes": len(self.model),
-        }
 
 
 def export_linear(

@@ -62,11 +62,12 @@ class OnnxExport:
     export_seconds: float
 
     def summary(self) -> dict[str, float | int]:
-        """Figures to log as metrics."""
+        """Figures to log as metrics (the linear export logs the same)."""
         return {
             "onnx_parity_docs": self.n_docs,
             "onnx_parity_max_abs_diff": self.max_abs_diff,
             "onnx_export_seconds": self.export_seconds,
+            "onnx_bytes": len(self.model),
         }
 
 

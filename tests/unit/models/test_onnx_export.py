@@ -62,8 +62,9 @@ def test_export_matches_pytorch_on_at_least_256_documents(exported: OnnxExport) 
     assert exported.max_abs_diff < 1e-4
     assert exported.opset >= 17
     assert set(exported.summary()) == {
-        "onnx_parity_docs", "onnx_parity_max_abs_diff", "onnx_export_seconds"
+        "onnx_parity_docs", "onnx_parity_max_abs_diff", "onnx_export_seconds", "onnx_bytes"
     }
+    assert exported.summary()["onnx_bytes"] == len(exported.model)
 
 
 def test_graph_has_dynamic_batch_and_length(
