@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from support.project import keep_steps
-from textops import api, cli
+from support.project import OFF, invoke, validated_demo
+from textops import api
 from textops.errors import ValidationError
-
-OFF = ["tracking.enabled=false"]
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Demo drop 1 validated (version 1, ok), then drop 3 refused (version 2)."""
-    folder = tmp_path_factory.mktemp("baseline")
-    config = keep_steps(folder, "ingest", "profile", "validate")
-    api.write_demo(folder / "landing", folder / "later", rows=300)
-    api.run(config, OFF)
-    shutil.move(folder / "later" / "drop3.jsonl", folder / "landing" / "drop3.jsonl")
-    with pytest.raises(ValidationError):
-        api.run(config, OFF)
-    return Path(config)
-
-
-def invoke(config: Path, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli.app, ["--config", str(config), "--set", OFF[0], *args], env={"COLUMNS": "250"}
-    )
+    return validated_demo(tmp_path_factory.mktemp("baseline"), "drop3")
 
 
 def test_a_refused_version_is_refused(project: Path) -> None:

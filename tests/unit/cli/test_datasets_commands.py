@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from support.project import keep_steps
-from textops import api, cli
+from support.project import invoke, validated_demo
 from textops.errors import ValidationError
-
-OFF = ["tracking.enabled=false"]
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Demo drop 1 accepted (version 1), drop 2 drifted (version 2), drop 3 refused (version 3)."""
-    folder = tmp_path_factory.mktemp("datasets")
-    config = keep_steps(folder, "ingest", "profile", "validate")
-    api.write_demo(folder / "landing", folder / "later", rows=300)
-    api.run(config, OFF)
-    shutil.move(folder / "later" / "drop2.parquet", folder / "landing" / "drop2.parquet")
-    api.run(config, OFF)
-    shutil.move(folder / "later" / "drop3.jsonl", folder / "landing" / "drop3.jsonl")
-    with pytest.raises(ValidationError):
-        api.run(config, OFF)
-    return Path(config)
-
-
-def invoke(config: Path, *args: str) -> Result:
-    return CliRunner().invoke(
-        cli.app, ["--config", str(config), "--set", OFF[0], *args], env={"COLUMNS": "250"}
-    )
+    return validated_demo(tmp_path_factory.mktemp("datasets"), "drop2", "drop3")
 
 
 def test_list_shows_each_versions_verdict_and_drift(project: Path) -> None:
