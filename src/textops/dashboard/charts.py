@@ -30,8 +30,10 @@ DRIFT_ORDER = ("ok", "insufficient", "warn", "fail")
 def figure(title: str, *, x: str, y: str) -> Any:
     import plotly.graph_objects as go
 
-    fig = go.Figure()
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, template="plotly_white",
+    from textops.quality.chart_style import template
+
+    fig = go.Figure(layout={"template": template()})  # replaces plotly's default template
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y,
                       height=380, margin={"l": 60, "r": 20, "t": 50, "b": 60},
                       legend={"orientation": "h", "y": -0.25})
     return fig

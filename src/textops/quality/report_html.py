@@ -56,10 +56,12 @@ def _bin_labels(edges: list[float]) -> list[str]:
 def _figure_html(fig: Any, include_js: bool | str) -> str:
     import plotly.io as pio
 
+    from textops.quality.chart_style import template
+
+    fig.layout.template = template()  # replaces plotly's default template (a merge would keep it)
     fig.update_layout(
         margin={"l": 40, "r": 10, "t": 40, "b": 40},
         height=320,
-        template="plotly_white",
         legend={"orientation": "h", "y": -0.25},
     )
     return str(
