@@ -110,8 +110,10 @@ def _warmed_log(store_url: str, **options: Any) -> BatchSink:
     import polars as pl
 
     from textops.monitoring.traffic import TrafficLog
+    from textops.text.language import load_detectors
     from textops.text.stats import compute_doc_stats
 
+    load_detectors()
     compute_doc_stats(pl.DataFrame({"id": [0], "text": ["A sentence to load the detectors."]}))
     return TrafficLog(store_url, **options)
 

@@ -128,3 +128,13 @@ def test_a_missing_detector_package_is_an_environment_error(
     finally:  # the next detection loads the real packages again
         language._fasttext_model.cache_clear()
         language._langid.cache_clear()
+
+
+def test_load_detectors_loads_both_even_when_fasttext_is_sure() -> None:
+    from textops.text import language
+
+    language._fasttext_model.cache_clear()
+    language._langid.cache_clear()
+    language.load_detectors()
+    assert language._fasttext_model.cache_info().currsize == 1
+    assert language._langid.cache_info().currsize == 1
