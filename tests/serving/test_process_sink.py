@@ -70,16 +70,40 @@ class _Bulk:
     def __init__(self) -> None:
         self.calls: list[int] = []
 
-    def put_requests(self, requests: list[ScoredRequest]) -> None:
+    def put_requests(self, requests: list[ScoredRequest]) -> int:
         self.calls.append(len(requests))
+        return 5  # as if five had no room
 
 
 def test_a_request_sink_gets_one_call_per_interval_not_one_per_request() -> None:
     bulk = _Bulk()
-    worker = SinkWorker(bulk, interval=60)
+    counted: list[int] = []
+    worker = SinkWorker(bulk, interval=60, on_dropped=counted.append)
     scores = TextScores(cleaned=["x"], labels=["a"], confidences=[1.0],
                         probabilities=np.array([[1.0]]), warnings=[[]])
     for _ in range(25):
         worker.submit(("model", 1), ["a"], ["x"], scores)
     worker.close()
     assert bulk.calls == [25]
+    assert worker.dropped == 5 and counted == [5]  # what the sink dropped reaches the metrics
+
+
+class _SlowSink:
+    """A sink slower than the traffic: its backlog must stay bounded."""
+
+    def __call__(self, scored: ScoredBatch) -> None:
+        import time
+
+        time.sleep(0.05)
+
+
+def test_a_child_slower_than_the_traffic_keeps_a_bounded_backlog_and_counts_the_rest() -> None:
+    sink = ProcessSink(_SlowSink, capacity=50)
+    request = (datetime(2026, 1, 2, tzinfo=UTC), "model", 1, ["a"], ["x"], ["x"], ["a"], [1.0],
+               np.array([[1.0]]))
+    for _ in range(40):
+        sink.put_requests([request] * 10)
+        assert sink.backlog <= 50
+    assert sink.dropped >= 400 - 50
+    sink.close(timeout=1)  # the child is still sleeping through its backlog: it is stopped
+    assert not sink.is_alive

@@ -94,7 +94,8 @@ def create_app(
 def _lifespan(service: Service, sink: BatchSink | None) -> Any:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        service.sink = SinkWorker(sink) if sink is not None else None
+        service.sink = None if sink is None else SinkWorker(
+            sink, on_dropped=service.metrics.log_dropped.inc)
         service.holder.start(service.poll_seconds)
         try:
             yield
@@ -169,9 +170,8 @@ def _classify(service: Service, body: bytes) -> dict[str, Any]:
     labels = served.scorer.labels
     rows = scores.probabilities.tolist()
     service.metrics.observe_batch(scores.labels, scores.warnings)
-    if service.sink is not None and not service.sink.submit(
-            (served.info.name, served.version), labels, texts, scores):
-        service.metrics.log_dropped.inc()
+    if service.sink is not None:  # a request it cannot take is counted in the metrics
+        service.sink.submit((served.info.name, served.version), labels, texts, scores)
     predictions = [
         {"label": label, "confidence": confidence,
          "probabilities": dict(zip(labels, row, strict=True)), "warnings": warnings}

@@ -34,9 +34,10 @@ ScoredRequest = tuple[
 
 @runtime_checkable
 class RequestSink(Protocol):
-    """A sink that takes the requests of one interval at once (say, to ship them elsewhere)."""
+    """A sink that takes the requests of one interval at once (say, to ship them elsewhere)
+    and says how many of them it dropped."""
 
-    def put_requests(self, requests: list[ScoredRequest]) -> None: ...
+    def put_requests(self, requests: list[ScoredRequest]) -> int: ...
 
 
 def scored_batch(request: ScoredRequest) -> ScoredBatch:

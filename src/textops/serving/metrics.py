@@ -46,7 +46,8 @@ class ServiceMetrics:
             registry=r,
         )
         self.log_dropped = Counter(
-            "textops_request_log_dropped", "Scored batches the request log could not take",
+            "textops_request_log_dropped", "Scored requests the request log could not take "
+            "(its buffer or its backlog was full)",
             registry=r,
         )
 

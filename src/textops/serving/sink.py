@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from textops.serving.batch import BatchSink, RequestSink, ScoredRequest, scored_batch
@@ -30,10 +31,12 @@ class SinkWorker:
     """A bounded buffer and one thread that feeds ``sink`` every ``interval`` seconds."""
 
     def __init__(
-        self, sink: BatchSink | RequestSink, *, capacity: int = 10_000, interval: float = 0.1
+        self, sink: BatchSink | RequestSink, *, capacity: int = 10_000, interval: float = 0.1,
+        on_dropped: Callable[[int], object] | None = None,
     ) -> None:
         self.sink = sink
-        self.dropped = 0
+        self.dropped = 0  # requests lost here or refused by the sink (its backlog was full)
+        self.on_dropped = on_dropped
         self.capacity = capacity
         self.interval = interval
         self._items: deque[ScoredRequest] = deque()  # append and popleft are atomic: no lock
@@ -45,7 +48,7 @@ class SinkWorker:
                scores: TextScores) -> bool:
         """Buffer one scored request; False (and counted) when the buffer is full."""
         if len(self._items) >= self.capacity:
-            self.dropped += 1
+            self._count_dropped(1)
             return False
         self._items.append((datetime.now(UTC), model[0], model[1], labels, texts, scores.cleaned,
                             scores.labels, scores.confidences, scores.probabilities))
@@ -72,7 +75,7 @@ class SinkWorker:
         sink = self.sink
         if isinstance(sink, RequestSink):
             try:
-                sink.put_requests(requests)
+                self._count_dropped(sink.put_requests(requests))
             except Exception:  # noqa: BLE001 - a broken log must not stop the next interval
                 log.exception("the request log refused %d requests", len(requests))
             return
@@ -81,3 +84,9 @@ class SinkWorker:
                 sink(scored_batch(request))
             except Exception:  # noqa: BLE001 - a broken log must not stop the next batch
                 log.exception("the request log refused a batch")
+
+    def _count_dropped(self, count: int) -> None:
+        if count:
+            self.dropped += count
+            if self.on_dropped is not None:
+                self.on_dropped(count)
