@@ -44,7 +44,8 @@ def test_every_chart_has_data_a_title_and_labelled_axes(page: str) -> None:
 
 def test_the_page_is_offline_and_says_what_it_was_built_from(page: str, tmp_path: Path) -> None:
     assert "<script src=" not in page and not re.search(r"<script[^>]+src=", page)
-    assert page.count("plotly.js v") == 1  # the library, inlined once
+    # the library, inlined once (full or cartesian bundle)
+    assert len(re.findall(r"\* plotly\.js (\(cartesian - minified\) )?v\d", page)) == 1
     assert "built from 6 run(s), 20260101T000000-000000 to 20260101T050000-000005" in page
     assert "reporting/monitoring is absent" in page
 
@@ -66,3 +67,18 @@ def test_an_empty_store_gives_a_page_that_says_so(tmp_path: Path) -> None:
     assert "No run has been recorded in this store." in page
     assert "No dataset version has been profiled or validated yet." in page
     assert _figures(page) == []
+
+
+def test_the_page_inlines_the_cartesian_bundle_when_its_charts_allow_it(page: str) -> None:
+    from plotly.offline import get_plotlyjs_version
+
+    from textops.dashboard.page import CARTESIAN_JS, CARTESIAN_TRACES, plotly_js
+
+    used = {t["type"] for fig in _figures(page) for t in fig["data"]}
+    assert used and used <= CARTESIAN_TRACES
+    if get_plotlyjs_version().split(".")[0] == "4":  # the vendored bundle's major version
+        assert "<!-- plotly.js cartesian bundle -->" in page
+        assert len(page) < 2_500_000 and CARTESIAN_JS.read_text()[:300] in page
+    # a chart of another type (a 3-D scatter) takes the full bundle
+    other = '<div class="chart" data-traces="scatter,scatter3d">'
+    assert plotly_js(other)[1] == f"plotly.js {get_plotlyjs_version()}"
