@@ -4,7 +4,7 @@ The request log computes per-text statistics (language, sentiment, lengths)
 for every scored text: about 130 µs a text, in Python, which in a thread of the
 serving process stalls the event loop and sets the latency's tail.
 :class:`ProcessSink` starts the sink (built by a picklable factory) in a child
-process and hands it, through a bounded queue, either one
+process and hands it, through a queue, either one
 :class:`~textops.serving.batch.ScoredBatch` or, from the service's buffer, the
 plain :data:`~textops.serving.batch.ScoredRequest` tuples of a whole interval
 at once (one pickle and one hand-over per interval; the child builds the
