@@ -43,6 +43,7 @@ from textops.models.onnx_export import (
     OUTPUT_NAME,
     WEIGHTS_NAME,
     OnnxExport,
+    parity_texts,
 )
 from textops.models.tfidf_state import TfidfFeaturizer, padded_inputs
 
@@ -88,16 +89,16 @@ def export_linear(
     seconds = time.perf_counter() - start
     labels = [str(label) for label in form.classes.tolist()]
     served = TfidfFeaturizer.from_dict(json.loads(json.dumps(featurizer.to_dict())))
-    parity_texts = _parity_texts(list(texts), featurizer.terms, min_docs=min_docs, seed=seed)
+    chosen = parity_texts(list(texts), featurizer.terms, min_docs=min_docs, seed=seed)
     classifier = OnnxLinearClassifier(model, served, labels)
-    max_diff = check_linear_parity((vectorizer, steps), form, classifier, parity_texts, atol=atol)
+    max_diff = check_linear_parity((vectorizer, steps), form, classifier, chosen, atol=atol)
     return LinearExport(
         model=model,
         featurizer=featurizer,
         labels=labels,
         scores=form.scores,
         estimator=form.estimator,
-        n_docs=len(parity_texts),
+        n_docs=len(chosen),
         max_abs_diff=max_diff,
         atol=atol,
         opset=OPSET,
@@ -155,17 +156,6 @@ def build_graph(form: LinearForm, *, dtype: GraphDtype = "float64") -> bytes:
         },
     )
     return bytes(model.SerializeToString())
-
-
-def _parity_texts(texts: list[str], terms: Sequence[str], *, min_docs: int, seed: int) -> list[str]:
-    vocabulary = list(terms) or ["word"]
-    edge_cases = ["", "zzqx unseenword qqzx", vocabulary[0], " ".join(vocabulary[:2000])]
-    out = texts + edge_cases
-    rng = np.random.default_rng(seed)
-    while len(out) < min_docs:
-        n_words = int(rng.integers(1, 60))
-        out.append(" ".join(vocabulary[i] for i in rng.integers(0, len(vocabulary), n_words)))
-    return out
 
 
 def check_linear_parity(

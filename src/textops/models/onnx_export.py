@@ -83,18 +83,19 @@ def export_onnx(
     start = time.perf_counter()
     model_bytes, opset = _export(network.model, weighted=network.tokenizer.weighted)
     seconds = time.perf_counter() - start
-    parity_texts = _parity_texts(list(texts), network.tokenizer, min_docs=min_docs, seed=seed)
+    chosen = parity_texts(list(texts), network.tokenizer.vocabulary_, min_docs=min_docs,
+                          seed=seed)
     max_diff = check_parity(
         network.model,
         model_bytes,
         network.tokenizer,
-        parity_texts,
+        chosen,
         labels=network.labels,
         atol=atol,
     )
     return OnnxExport(
         model=model_bytes,
-        n_docs=len(parity_texts),
+        n_docs=len(chosen),
         max_abs_diff=max_diff,
         atol=atol,
         opset=opset,
@@ -178,14 +179,18 @@ def _run_exporter(wrapper: torch.nn.Module, *, weighted: bool) -> Any:
         registration_log.setLevel(level)
 
 
-def _parity_texts(texts: list[str], tokenizer: Tokenizer, *, min_docs: int, seed: int) -> list[str]:
-    vocabulary = tokenizer.vocabulary_ or ["word"]
-    edge_cases = ["", "zzqx unseenword qqzx", vocabulary[0], " ".join(vocabulary[:2000])]
+def parity_texts(
+    texts: list[str], vocabulary: Sequence[str], *, min_docs: int, seed: int
+) -> list[str]:
+    """``texts``, edge cases (empty, unseen words, one term, a very long text) and random
+    bags of ``vocabulary`` up to ``min_docs``: what a parity check compares on."""
+    terms = list(vocabulary) or ["word"]
+    edge_cases = ["", "zzqx unseenword qqzx", terms[0], " ".join(terms[:2000])]
     out = texts + edge_cases
     rng = np.random.default_rng(seed)
     while len(out) < min_docs:
         n_words = int(rng.integers(1, 60))
-        out.append(" ".join(vocabulary[i] for i in rng.integers(0, len(vocabulary), n_words)))
+        out.append(" ".join(terms[i] for i in rng.integers(0, len(terms), n_words)))
     return out
 
 

@@ -151,9 +151,9 @@ def _fit_and_export(
     features = build_features(train["text"].to_numpy(), train["label"].to_numpy(),
                               test["text"].to_numpy(), test["label"].to_numpy(),
                               settings=tfidf)
-    result = ctx.executor.submit(
-        fit_candidate, spec, features, seed=options.seed, memory_limit=options.memory_limit,
-        save_skops=False,
+    result = ctx.executor.submit(  # scattered: a cluster's graph would carry tens of MB
+        fit_candidate, spec, ctx.executor.scatter(features), seed=options.seed,
+        memory_limit=options.memory_limit, save_skops=False,
     ).result()
     if result["status"] != "ok":
         raise ModelError(f"refitting {spec.name!r} on the full training set failed: "
