@@ -4,8 +4,8 @@ The page is one file that opens from disk with no network: the library is
 embedded in its head and every chart's data in its body. The library is
 plotly.js's cartesian bundle (``vendor/``, 1.5 MB) when every chart uses only
 its trace types and the installed plotly.js has its major version, else the
-installed ``plotly`` package's full bundle (4.8 MB), which a browser takes
-about 0.8 s longer to load.
+installed ``plotly`` package's full bundle (4.8 MB), which headless Chromium
+took about 1 s longer to load and draw (``bench/report.py``).
 """
 
 from __future__ import annotations

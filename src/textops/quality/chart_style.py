@@ -1,10 +1,9 @@
 """The look of every chart in the HTML pages: plotly's ``plotly_white``, layout only.
 
 Plotly's own template also carries defaults for every trace type (about 7 KB of
-JSON in each chart), which plotly.js merges into every trace of every chart on
-the page; with a dozen charts that is about a third of the time the browser
-takes to draw them. This keeps the part the pages show (white background, light
-grid, the colour sequence, the font) and nothing else.
+JSON in each chart), which plotly.js parses and merges into every trace of
+every chart on the page, for nothing these pages draw. This keeps the part the
+pages show (white background, light grid, the colour sequence, the font).
 """
 
 from __future__ import annotations
