@@ -168,3 +168,18 @@ def test_a_window_keeps_its_time_and_model(tmp_path: Path) -> None:
     assert read_traffic(store, model_version=2).rows.height == 1
     recent = read_traffic(store, start=datetime(2025, 1, 1, tzinfo=UTC))
     assert recent.rows["model_version"].to_list() == [2]
+
+
+def test_a_log_that_cannot_keep_up_keeps_the_newest_texts_within_its_bound(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TrafficLog(tmp_path, flush_seconds=60, max_pending_texts=10, keep_text=True) as log:
+        for i in range(5):  # 20 texts, 4 a batch, against room for 10
+            log(batch([f"{ENGLISH} {i}"] * 4, ["billing"] * 4))
+        assert log.pending == 8 and log.dropped == 12  # the three oldest batches
+        log._warn_dropped()
+        assert "dropped the 12 oldest texts" in caplog.text
+        log._warn_dropped()  # nothing new: no second warning
+        assert caplog.text.count("dropped the") == 1
+    rows = read_traffic(Store(str(tmp_path))).rows
+    assert sorted(set(rows["text"])) == [f"{ENGLISH} 3", f"{ENGLISH} 4"] and rows.height == 8

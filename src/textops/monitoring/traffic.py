@@ -48,6 +48,7 @@ import io
 import logging
 import threading
 import uuid
+from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -112,8 +113,11 @@ class TrafficLog:
 
     ``store`` is a :class:`~textops.store.store.Store` or its URL. ``vocabulary``
     (the model's terms) gives ``oov_share`` and the term counts; ``keep_text``
-    also stores the raw and cleaned texts. Use it as a context manager, or call
-    :meth:`close` (which flushes) when the service stops.
+    also stores the raw and cleaned texts. At most ``max_pending_texts`` wait to be
+    written: past that (writes or statistics slower than the traffic, a store that
+    refuses writes) the oldest are dropped, counted in ``dropped`` and named in one
+    warning per interval. Use it as a context manager, or call :meth:`close` (which
+    flushes) when the service stops.
     """
 
     def __init__(
@@ -123,6 +127,7 @@ class TrafficLog:
         flush_seconds: float = 5.0,
         keep_text: bool = False,
         vocabulary: Collection[str] | None = None,
+        max_pending_texts: int = MAX_PENDING_TEXTS,
     ) -> None:
         if not flush_seconds > 0:
             raise ValueError(f"flush_seconds must be a positive number; got {flush_seconds!r}")
@@ -130,8 +135,12 @@ class TrafficLog:
         self.flush_seconds = float(flush_seconds)
         self.keep_text = keep_text
         self._vocabulary = None if vocabulary is None else _vocabulary_series(vocabulary)
-        self._pending: list[ScoredBatch] = []
-        self._lock = threading.Lock()  # guards _pending
+        self.max_pending_texts = max_pending_texts
+        self.dropped = 0  # texts dropped, the oldest first, while writes could not keep up
+        self._reported = 0  # of those, how many a warning has named
+        self._pending: deque[ScoredBatch] = deque()
+        self._pending_texts = 0
+        self._lock = threading.Lock()  # guards _pending, _pending_texts and dropped
         self._flushing = threading.Lock()  # one flush at a time
         self._stop = threading.Event()
         self._closed = False
@@ -145,18 +154,21 @@ class TrafficLog:
         entry = _entry(batch)
         with self._lock:
             self._pending.append(entry)
+            self._pending_texts += len(entry.texts)
+            self._trim()
 
     @property
     def pending(self) -> int:
         """Texts buffered and not yet written."""
         with self._lock:
-            return sum(len(entry.texts) for entry in self._pending)
+            return self._pending_texts
 
     def flush(self) -> str | None:
         """Write everything buffered now; returns the requests file written (None: nothing)."""
         with self._flushing:
             with self._lock:
-                entries, self._pending = self._pending, []
+                entries, self._pending = list(self._pending), deque()
+                self._pending_texts = 0
             if not entries:
                 return None
             try:
@@ -186,15 +198,31 @@ class TrafficLog:
                 self.flush()
             except Exception:  # noqa: BLE001 - a failed write must not stop the log
                 logger.exception("the request log could not be written; retrying next interval")
+            self._warn_dropped()
 
     def _requeue(self, entries: list[ScoredBatch]) -> None:
         with self._lock:
-            self._pending = entries + self._pending
-            dropped = 0
-            while sum(len(e.texts) for e in self._pending) > MAX_PENDING_TEXTS:
-                dropped += len(self._pending.pop(0).texts)
-        if dropped:
-            logger.warning("request log buffer full: dropped the %d oldest texts", dropped)
+            self._pending.extendleft(reversed(entries))
+            self._pending_texts += sum(len(entry.texts) for entry in entries)
+            self._trim()
+        self._warn_dropped()
+
+    def _trim(self) -> None:
+        """Drop the oldest batches past ``max_pending_texts`` (the newest always stays);
+        the caller holds the lock."""
+        while self._pending_texts > self.max_pending_texts and len(self._pending) > 1:
+            oldest = self._pending.popleft()
+            self._pending_texts -= len(oldest.texts)
+            self.dropped += len(oldest.texts)
+
+    def _warn_dropped(self) -> None:
+        """One warning per interval for the texts dropped since the last one."""
+        with self._lock:
+            new, self._reported = self.dropped - self._reported, self.dropped
+        if new:
+            logger.warning("request log buffer full (%d texts): dropped the %d oldest texts; "
+                           "the store's writes or the statistics cannot keep up",
+                           self.max_pending_texts, new)
 
     def _write(self, entries: list[ScoredBatch]) -> str:
         rows, terms = traffic_frames(
