@@ -58,27 +58,36 @@ def tuning_history(trials: pd.DataFrame) -> Any | None:
 
 
 def parameter_importance(trials: pd.DataFrame) -> Any | None:
-    """How strongly each parameter goes with the objective in the latest study.
+    """Each parameter's importance in the latest study.
 
-    Numeric parameters: the absolute Spearman rank correlation; categorical
-    ones: the correlation ratio (eta). Both lie in 0..1; a quick, model-free
-    reading of the trials, not Optuna's fANOVA.
+    Optuna's fANOVA on the study rebuilt from the trials table
+    (:func:`textops.tuning.importance.fanova_importances`): each parameter's
+    share of the objective's variance. Where fANOVA has nothing to judge (fewer
+    than five complete trials, no parameter every trial has), a model-free
+    reading instead: the absolute Spearman rank correlation for numeric
+    parameters, the correlation ratio (eta) for the others, both 0 to 1. The
+    axis says which.
     """
     import pandas as pd
+
+    from textops.tuning.importance import fanova_importances
 
     study = latest_study(trials)
     done = study[study["state"] == "COMPLETE"] if len(study) else study
     if len(done) < 3:
         return None
-    params = pd.DataFrame([json.loads(p) if isinstance(p, str) else dict(p or {})
-                           for p in done["params"]], index=done.index)
-    scores = {name: _association(params[name], done["value"]) for name in params.columns}
-    scores = {k: v for k, v in scores.items() if v == v}
+    rows = [json.loads(p) if isinstance(p, str) else dict(p or {}) for p in done["params"]]
+    scores = fanova_importances(rows, done["value"].astype(float).tolist())
+    axis = "importance (fANOVA: share of the objective's variance, 0 to 1)"
+    if not scores:
+        params = pd.DataFrame(rows, index=done.index)
+        scores = {name: _association(params[name], done["value"]) for name in params.columns}
+        scores = {k: v for k, v in scores.items() if v == v}
+        axis = "importance (|Spearman rho| or eta, 0 to 1)"
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: kv[1])
-    fig = figure("Parameter importance (latest study)",
-                 x="importance (|Spearman rho| or eta, 0 to 1)", y="parameter")
+    fig = figure("Parameter importance (latest study)", x=axis, y="parameter")
     fig.add_bar(orientation="h", y=[k for k, _ in ranked], x=[v for _, v in ranked],
                 name="importance")
     return fig

@@ -82,3 +82,11 @@ def test_the_page_inlines_the_cartesian_bundle_when_its_charts_allow_it(page: st
     # a chart of another type (a 3-D scatter) takes the full bundle
     other = '<div class="chart" data-traces="scatter,scatter3d">'
     assert plotly_js(other)[1] == f"plotly.js {get_plotlyjs_version()}"
+
+
+def test_parameter_importance_is_optunas_fanova_on_the_latest_study(page: str) -> None:
+    (chart,) = [f for f in _figures(page)
+                if f["layout"]["title"]["text"] == "Parameter importance (latest study)"]
+    assert chart["layout"]["xaxis"]["title"]["text"].startswith("importance (fANOVA")
+    (bars,) = chart["data"]
+    assert set(bars["y"]) == {"lr", "architecture"} and sum(bars["x"]) == pytest.approx(1.0)
