@@ -50,6 +50,9 @@ class CliProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "textops.cli", *self.args], cwd=self.cwd, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            # plain progress lines (which say where the run is) come only under CI off a
+            # terminal: set it whether or not the tests themselves run under CI
+            env={**os.environ, "CI": "true"},
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
